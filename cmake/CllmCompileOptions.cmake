@@ -1,0 +1,34 @@
+# Warnings, sanitizers and the flags that make release builds bit-for-bit reproducible.
+# Applied through the cllm_options interface target, which every cllm target links.
+
+add_library(cllm_options INTERFACE)
+
+target_compile_options(cllm_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-dangling-reference>)
+if(CLLM_WERROR)
+  target_compile_options(cllm_options INTERFACE -Werror)
+endif()
+
+# Reproducibility: no build paths in the output (__FILE__, debug info), a content-derived
+# build id, and no timestamps (nothing uses __DATE__/__TIME__; -Wdate-time enforces it).
+target_compile_options(cllm_options INTERFACE
+  "-ffile-prefix-map=${CMAKE_SOURCE_DIR}=."
+  "-ffile-prefix-map=${CMAKE_BINARY_DIR}=build"
+  -Wdate-time)
+target_link_options(cllm_options INTERFACE -Wl,--build-id=sha1)
+
+if(CLLM_SANITIZE)
+  target_compile_options(cllm_options INTERFACE
+    -fsanitize=${CLLM_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(cllm_options INTERFACE -fsanitize=${CLLM_SANITIZE})
+endif()
+
+# Each module is one static library named cllm_<module>, with src/ as its include root.
+function(cllm_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(cllm_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(cllm_${name} PUBLIC "${CMAKE_SOURCE_DIR}/src")
+  target_link_libraries(cllm_${name} PUBLIC cllm_options ${ARG_DEPS})
+endfunction()

@@ -1,0 +1,10 @@
+#include "cllm/common/clock.hpp"
+
+namespace cllm {
+
+const SystemClock& SystemClock::instance() {
+  static const SystemClock clock;
+  return clock;
+}
+
+}  // namespace cllm
