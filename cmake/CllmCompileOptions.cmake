@@ -5,8 +5,7 @@ add_library(cllm_options INTERFACE)
 
 target_compile_options(cllm_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-dangling-reference>)
+  -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 if(CLLM_WERROR)
   target_compile_options(cllm_options INTERFACE -Werror)
 endif()
