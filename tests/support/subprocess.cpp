@@ -1,10 +1,10 @@
 #include "support/subprocess.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,13 +26,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::sec
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
 
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
-  for (const auto& e : extra_env) env_storage.push_back(e);
+  for (char** e = environ; *e != nullptr; ++e)
+    env_storage.emplace_back(*e);
+  for (const auto& e : extra_env)
+    env_storage.push_back(e);
   std::vector<char*> envp;
-  for (auto& e : env_storage) envp.push_back(e.data());
+  for (auto& e : env_storage)
+    envp.push_back(e.data());
   envp.push_back(nullptr);
 
   pid_t pid = -1;

@@ -18,6 +18,8 @@ std::optional<std::string> shared_file(const std::string& relative) {
   return p.string();
 }
 
-std::string cllm_binary() { return CLLM_BINARY_PATH; }
+std::string cllm_binary() {
+  return CLLM_BINARY_PATH;
+}
 
 }  // namespace cllm::test

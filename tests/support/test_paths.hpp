@@ -19,14 +19,14 @@ std::string cllm_binary();
 
 // Skips the test loudly (the reason is printed and ctest counts it as skipped) when a
 // shared test file is missing, and binds its path otherwise.
-#define CLLM_REQUIRE_SHARED_FILE(var, relative)                                          \
-  std::string var;                                                                       \
-  do {                                                                                   \
-    auto cllm_found_ = ::cllm::test::shared_file(relative);                              \
-    if (!cllm_found_) {                                                                  \
-      GTEST_SKIP() << "SKIPPED LOUDLY: shared test data missing: "                       \
-                   << ::cllm::test::shared_dir() << "/" << (relative)                    \
-                   << " (set CLLM_SHARED_DIR or the CMake option CLLM_SHARED_DIR)";      \
-    }                                                                                    \
-    var = *cllm_found_;                                                                  \
+#define CLLM_REQUIRE_SHARED_FILE(var, relative)                                                  \
+  std::string var;                                                                               \
+  do {                                                                                           \
+    auto cllm_found_ = ::cllm::test::shared_file(relative);                                      \
+    if (!cllm_found_) {                                                                          \
+      GTEST_SKIP() << "SKIPPED LOUDLY: shared test data missing: " << ::cllm::test::shared_dir() \
+                   << "/" << (relative)                                                          \
+                   << " (set CLLM_SHARED_DIR or the CMake option CLLM_SHARED_DIR)";              \
+    }                                                                                            \
+    var = *cllm_found_;                                                                          \
   } while (false)

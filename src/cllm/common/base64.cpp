@@ -35,7 +35,8 @@ std::string encode(ByteView in, const char* alphabet, bool pad) {
 std::array<int, 256> table(const char* alphabet) {
   std::array<int, 256> t{};
   t.fill(-1);
-  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = i;
+  for (int i = 0; i < 64; ++i)
+    t[static_cast<unsigned char>(alphabet[i])] = i;
   return t;
 }
 
@@ -70,8 +71,12 @@ Result<Bytes> decode_unpadded(std::string_view text, const std::array<int, 256>&
 
 }  // namespace
 
-std::string base64_encode(ByteView bytes) { return encode(bytes, kStd, true); }
-std::string base64url_encode(ByteView bytes) { return encode(bytes, kUrl, false); }
+std::string base64_encode(ByteView bytes) {
+  return encode(bytes, kStd, true);
+}
+std::string base64url_encode(ByteView bytes) {
+  return encode(bytes, kUrl, false);
+}
 
 Result<Bytes> base64_decode(std::string_view text) {
   static const auto t = table(kStd);
@@ -79,7 +84,8 @@ Result<Bytes> base64_decode(std::string_view text) {
     return make_error(ErrorCode::kParse, "base64: length is not a multiple of 4");
   }
   std::size_t pad = 0;
-  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=')
+    ++pad;
   return decode_unpadded(text.substr(0, text.size() - pad), t, "base64");
 }
 
@@ -87,7 +93,8 @@ Result<Bytes> base64url_decode(std::string_view text) {
   static const auto t = table(kUrl);
   if (text.size() % 4 == 0 && !text.empty()) {
     std::size_t pad = 0;
-    while (pad < 2 && text[text.size() - 1 - pad] == '=') ++pad;
+    while (pad < 2 && text[text.size() - 1 - pad] == '=')
+      ++pad;
     text.remove_suffix(pad);
   }
   return decode_unpadded(text, t, "base64url");

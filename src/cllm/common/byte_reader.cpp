@@ -31,13 +31,15 @@ namespace {
 template <class T>
 T load_le(ByteView b) {
   T v = 0;
-  for (std::size_t i = 0; i < sizeof(T); ++i) v |= static_cast<T>(b[i]) << (8 * i);
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    v |= static_cast<T>(b[i]) << (8 * i);
   return v;
 }
 template <class T>
 T load_be(ByteView b) {
   T v = 0;
-  for (std::size_t i = 0; i < sizeof(T); ++i) v = static_cast<T>((v << 8) | b[i]);
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    v = static_cast<T>((v << 8) | b[i]);
   return v;
 }
 }  // namespace

@@ -6,10 +6,12 @@ namespace cllm {
 
 Bytes concat(std::initializer_list<ByteView> parts) {
   std::size_t total = 0;
-  for (auto p : parts) total += p.size();
+  for (auto p : parts)
+    total += p.size();
   Bytes out;
   out.reserve(total);
-  for (auto p : parts) out.insert(out.end(), p.begin(), p.end());
+  for (auto p : parts)
+    out.insert(out.end(), p.begin(), p.end());
   return out;
 }
 
@@ -20,7 +22,8 @@ void secure_zero(void* data, std::size_t size) {
 bool constant_time_equal(ByteView a, ByteView b) {
   if (a.size() != b.size()) return false;
   volatile std::uint8_t diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff = diff | (a[i] ^ b[i]);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    diff = diff | (a[i] ^ b[i]);
   return diff == 0;
 }
 

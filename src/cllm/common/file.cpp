@@ -28,8 +28,8 @@ Result<Bytes> read_file(const std::string& path, std::size_t max_size) {
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) return io_error("cannot stat", path);
   if (S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) > max_size) {
-    return make_error(ErrorCode::kLimit, "file " + path + " is larger than " +
-                                             std::to_string(max_size) + " bytes");
+    return make_error(ErrorCode::kLimit,
+                      "file " + path + " is larger than " + std::to_string(max_size) + " bytes");
   }
   Bytes out;
   std::uint8_t buf[65536];
@@ -41,8 +41,8 @@ Result<Bytes> read_file(const std::string& path, std::size_t max_size) {
     }
     if (n == 0) break;
     if (out.size() + static_cast<std::size_t>(n) > max_size) {
-      return make_error(ErrorCode::kLimit, "file " + path + " is larger than " +
-                                               std::to_string(max_size) + " bytes");
+      return make_error(ErrorCode::kLimit,
+                        "file " + path + " is larger than " + std::to_string(max_size) + " bytes");
     }
     out.insert(out.end(), buf, buf + n);
   }

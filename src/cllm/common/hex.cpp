@@ -34,8 +34,8 @@ Result<Bytes> from_hex(std::string_view text, bool allow_0x) {
     int hi = nibble(text[2 * i]);
     int lo = nibble(text[2 * i + 1]);
     if (hi < 0 || lo < 0) {
-      return make_error(ErrorCode::kParse,
-                        "hex: invalid digit at position " + std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
+      return make_error(ErrorCode::kParse, "hex: invalid digit at position " +
+                                               std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
     }
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }

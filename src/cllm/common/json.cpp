@@ -4,7 +4,9 @@ namespace cllm {
 
 namespace {
 
-std::string_view type_name(const Json& v) { return v.type_name(); }
+std::string_view type_name(const Json& v) {
+  return v.type_name();
+}
 
 }  // namespace
 
@@ -50,9 +52,8 @@ Result<std::string> canonical_json(const Json& value) {
 
 Result<const Json*> json_field(const Json& object, std::string_view key) {
   if (!object.is_object()) {
-    return make_error(ErrorCode::kParse, "json: expected an object to read '" +
-                                             std::string(key) + "', got " +
-                                             std::string(type_name(object)));
+    return make_error(ErrorCode::kParse, "json: expected an object to read '" + std::string(key) +
+                                             "', got " + std::string(type_name(object)));
   }
   auto it = object.find(key);
   if (it == object.end()) {

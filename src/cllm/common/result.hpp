@@ -18,7 +18,7 @@ enum class ErrorCode {
   kIo,               // file, socket or process error
   kNotFound,
   kUnsupported,
-  kLimit,            // a size, count or length bound was exceeded
+  kLimit,  // a size, count or length bound was exceeded
   kInternal,
 };
 
@@ -48,7 +48,7 @@ inline Error make_error(ErrorCode code, std::string message) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
   Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
 
   bool ok() const { return data_.index() == 0; }
@@ -110,7 +110,9 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Status ok_status() { return Status(); }
+inline Status ok_status() {
+  return Status();
+}
 
 }  // namespace cllm
 
@@ -118,9 +120,9 @@ inline Status ok_status() { return Status(); }
 #define CLLM_CONCAT(a, b) CLLM_CONCAT_INNER(a, b)
 
 // CLLM_TRY(expr): evaluates a Result and returns its error from the enclosing function.
-#define CLLM_TRY(expr)                                                  \
-  do {                                                                  \
-    auto&& cllm_try_result_ = (expr);                                   \
+#define CLLM_TRY(expr)                                                      \
+  do {                                                                      \
+    auto&& cllm_try_result_ = (expr);                                       \
     if (!cllm_try_result_.ok()) return std::move(cllm_try_result_).error(); \
   } while (false)
 
