@@ -7,9 +7,13 @@ namespace {
 
 // RFC 4648 §10 test vectors.
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},     {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(as_bytes(plain)), encoded);
     auto decoded = base64_decode(encoded);
@@ -28,13 +32,13 @@ TEST(Base64, UrlAlphabetUnpadded) {
 }
 
 TEST(Base64, RejectsMalformedInput) {
-  EXPECT_FALSE(base64_decode("Zg=").ok());       // bad length
-  EXPECT_FALSE(base64_decode("Z===").ok());      // too much padding
-  EXPECT_FALSE(base64_decode("Zh==").ok());      // non-zero trailing bits
-  EXPECT_FALSE(base64_decode("Zm9v\n").ok());    // whitespace
-  EXPECT_FALSE(base64_decode("Zm-v").ok());      // url alphabet in standard
-  EXPECT_FALSE(base64url_decode("Zm+v").ok());   // standard alphabet in url
-  EXPECT_FALSE(base64url_decode("Z").ok());      // impossible length
+  EXPECT_FALSE(base64_decode("Zg=").ok());      // bad length
+  EXPECT_FALSE(base64_decode("Z===").ok());     // too much padding
+  EXPECT_FALSE(base64_decode("Zh==").ok());     // non-zero trailing bits
+  EXPECT_FALSE(base64_decode("Zm9v\n").ok());   // whitespace
+  EXPECT_FALSE(base64_decode("Zm-v").ok());     // url alphabet in standard
+  EXPECT_FALSE(base64url_decode("Zm+v").ok());  // standard alphabet in url
+  EXPECT_FALSE(base64url_decode("Z").ok());     // impossible length
 }
 
 }  // namespace

@@ -9,7 +9,8 @@ namespace cllm {
 namespace {
 
 TEST(File, WritesAtomicallyAndReadsBack) {
-  auto dir = std::filesystem::temp_directory_path() / ("cllm_file_test_" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("cllm_file_test_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::string path = (dir / "f.bin").string();
   ASSERT_TRUE(write_file_atomic(path, as_bytes("hello")).ok());
