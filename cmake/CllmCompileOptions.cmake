@@ -34,6 +34,12 @@ endif()
 # Each module is one static library named cllm_<module>, with src/ as its include root.
 function(cllm_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  if(NOT ARG_SOURCES)  # a module that is still headers only
+    add_library(cllm_${name} INTERFACE)
+    target_include_directories(cllm_${name} INTERFACE "${CMAKE_SOURCE_DIR}/src")
+    target_link_libraries(cllm_${name} INTERFACE cllm_options ${ARG_DEPS})
+    return()
+  endif()
   add_library(cllm_${name} STATIC ${ARG_SOURCES})
   target_include_directories(cllm_${name} PUBLIC "${CMAKE_SOURCE_DIR}/src")
   target_link_libraries(cllm_${name} PUBLIC cllm_options ${ARG_DEPS})

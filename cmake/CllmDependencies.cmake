@@ -8,6 +8,7 @@ find_package(nlohmann_json 3.11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED)
 
 find_package(llama 0.4.0 QUIET)
 if(NOT llama_FOUND)
