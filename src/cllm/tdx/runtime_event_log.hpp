@@ -18,17 +18,31 @@ namespace cllm::tdx {
 inline constexpr std::uint32_t kDstackRuntimeEventType = 0x08000001;
 inline constexpr std::uint32_t kRuntimeImr = 3;
 inline constexpr std::size_t kMaxRuntimeEvents = 4096;
+// Bounds on outside input (dstack names are short; payloads are ids, hashes, small JSON).
+inline constexpr std::size_t kMaxRuntimeEventNameSize = 1024;
+inline constexpr std::size_t kMaxRuntimeEventPayloadSize = 1024 * 1024;
+inline constexpr std::size_t kMaxRuntimeEventLogJsonSize = 32 * 1024 * 1024;
+inline constexpr std::size_t kMaxRuntimeEventDigestSize = 48;  // extend pads shorter ones
 
 struct RuntimeEvent {
   std::uint32_t imr = kRuntimeImr;
   std::uint32_t event_type = kDstackRuntimeEventType;
-  Bytes digest;        // 48 bytes for runtime events; boot entries may carry other sizes
-  std::string event;   // the name ("cllm.binary", "app-id", ...); empty for boot entries
+  Bytes digest;         // 48 bytes for runtime events; boot entries may carry other sizes
+  std::string event;    // the name ("cllm.binary", "app-id", ...); empty for boot entries
   Bytes event_payload;  // empty when stripped (boot entries)
+  // Digest rule of a runtime event: 1 = runtime_event_digest(), 2 = runtime_event_digest_v2()
+  // (dstack dev branch, JSON "version": 2). Written to JSON only when not 1.
+  std::uint32_t version = 1;
 };
 
 // SHA-384(le_u32(event_type) || ":" || name || ":" || payload).
 Measurement runtime_event_digest(std::uint32_t event_type, std::string_view name, ByteView payload);
+
+// dstack v2 (dev branch, dstack-phala.md §2.4): SHA-384 of the JCS text
+// {"name":<name>,"payload":"<hex(payload)>","type":<event_type>}. Fails on a name that is
+// not valid UTF-8.
+Result<Measurement> runtime_event_digest_v2(std::uint32_t event_type, std::string_view name,
+                                            ByteView payload);
 
 // RTMR extend: SHA-384(rtmr || digest), the digest right-padded with zeros to 48 bytes.
 Measurement extend_measurement(const Measurement& rtmr, ByteView digest);
