@@ -18,6 +18,8 @@ struct Command {
 };
 
 Command add_generate_command(CLI::App& app);
+Command add_quote_command(CLI::App& app);
+Command add_eventlog_command(CLI::App& app);
 
 // Prints version lines; with self_hash also the SHA-384 of the running executable.
 int print_version(bool self_hash);

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
 
   std::vector<cllm::cli::Command> commands = {
       cllm::cli::add_generate_command(app),
+      cllm::cli::add_quote_command(app),
+      cllm::cli::add_eventlog_command(app),
   };
 
   try {

@@ -1,0 +1,103 @@
+// cllm quote collateral --quote FILE [--pccs URL] --out FILE
+// Fetches the collateral a quote needs (TCB info and QE identity for its FMSPC and TEE type,
+// the PCK CRL of its PCK CA, the root CA CRL) from Intel PCS, or from a PCCS, and writes it
+// as dcap-qvl JSON for `cllm quote verify --collateral`.
+#include <cstdio>
+
+#include "cllm/cli/cli_io.hpp"
+#include "cllm/cli/quote_command.hpp"
+#include "cllm/common/file.hpp"
+#include "cllm/common/hex.hpp"
+#include "cllm/crypto/x509.hpp"
+#include "cllm/net/http_client.hpp"
+#include "cllm/tdx/collateral.hpp"
+#include "cllm/tdx/pcs_client.hpp"
+#include "cllm/tdx/quote.hpp"
+
+namespace cllm::cli {
+
+namespace {
+
+struct CollateralOptions {
+  std::string quote;
+  std::string pccs;
+  std::string out;
+  std::string ca_file;
+};
+
+Result<crypto::Certificate> pck_leaf_of(const tdx::Quote& quote) {
+  if (quote.certification.cert_data_type != 5) {
+    return make_error(ErrorCode::kUnsupported,
+                      "the quote carries no PCK certificate chain (certification data type " +
+                          std::to_string(quote.certification.cert_data_type) + ")");
+  }
+  CLLM_ASSIGN_OR_RETURN(auto chain, crypto::parse_pem_chain(ByteView(quote.certification.cert_data)));
+  for (auto& cert : chain) {
+    if (cert.subject().find("SGX PCK Certificate") != std::string::npos) return std::move(cert);
+  }
+  return make_error(ErrorCode::kParse, "no 'SGX PCK Certificate' in the quote's chain");
+}
+
+int run_collateral(const CollateralOptions& o) {
+  const char* cmd = "quote collateral";
+  auto content = read_input(o.quote);
+  if (!content) return print_error(cmd, content.error()), kExitUsage;
+  auto bytes = tdx::decode_quote_file(*content);
+  if (!bytes) return print_error(cmd, bytes.error()), kExitFailed;
+  auto quote = tdx::parse_quote(*bytes);
+  if (!quote) return print_error(cmd, quote.error()), kExitFailed;
+  auto leaf = pck_leaf_of(*quote);
+  if (!leaf) return print_error(cmd, leaf.error()), kExitFailed;
+  auto tee = quote->is_tdx() ? tdx::CollateralTee::kTdx : tdx::CollateralTee::kSgx;
+  auto request = tdx::collateral_request_for(*leaf, tee);
+  if (!request) return print_error(cmd, request.error()), kExitFailed;
+
+  // Intel PCS is a public HTTPS service: the system trust store, or a CA file for a PCCS
+  // with its own certificate.
+  net::TlsClientOptions tls_options;
+  if (!o.ca_file.empty()) {
+    auto pem = read_input(o.ca_file);
+    if (!pem) return print_error(cmd, pem.error()), kExitUsage;
+    tls_options.ca_pem = to_string(*pem);
+  } else {
+    tls_options.use_system_trust_store = true;
+  }
+  auto tls = net::TlsClientContext::create(std::move(tls_options));
+  if (!tls) return print_error(cmd, tls.error()), kExitUsage;
+  net::ClientOptions client_options;
+  client_options.tls = *tls;
+  auto client = std::make_shared<const net::HttpClient>(client_options);
+
+  tdx::PcsOptions pcs;
+  if (!o.pccs.empty()) {
+    pcs.base_url = o.pccs;
+    pcs.pccs = true;
+  }
+  tdx::PcsClient pcs_client(pcs, tdx::http_get_over(client));
+  auto collateral = pcs_client.fetch_collateral(*request);
+  if (!collateral) return print_error(cmd, collateral.error()), kExitFailed;
+  std::string json = tdx::collateral_to_json(*collateral);
+  if (auto s = write_file_atomic(o.out, as_bytes(json)); !s) {
+    return print_error(cmd, s.error()), kExitUsage;
+  }
+  std::fprintf(stderr, "cllm %s: collateral for FMSPC %s written to %s\n", cmd,
+               to_hex(request->fmspc).c_str(), o.out.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> add_quote_collateral(CLI::App& quote) {
+  auto o = std::make_shared<CollateralOptions>();
+  CLI::App* sub = quote.add_subcommand(
+      "collateral", "Fetch a quote's collateral from Intel PCS or a PCCS (dcap-qvl JSON)");
+  sub->add_option("--quote", o->quote, "Quote file (binary or hex)")->required();
+  sub->add_option("--pccs", o->pccs,
+                  "PCCS base URL (e.g. https://pccs.example:8081); default: Intel PCS");
+  sub->add_option("--ca", o->ca_file, "CA certificate (PEM) to trust for the PCS/PCCS TLS "
+                                      "connection; default: the system store");
+  sub->add_option("--out", o->out, "Where to write the collateral JSON")->required();
+  return [o, sub] { return sub->parsed() ? run_collateral(*o) : -1; };
+}
+
+}  // namespace cllm::cli
