@@ -15,8 +15,10 @@ MODEL ?=
 PROMPT ?= Once upon a time
 JOBS ?= $(shell nproc)
 
-LLAMA_DIR := $(shell scripts/build-llama.sh --print-prefix)
-export CLLM_LLAMA_PREFIX := $(LLAMA_DIR)/install
+# Recursive (=), not immediate: on a fresh machine the compiler that is part of the cache
+# key exists only after `deps` has run, so the prefix is computed when a recipe runs.
+LLAMA_DIR = $(shell scripts/build-llama.sh --print-prefix)
+export CLLM_LLAMA_PREFIX = $(LLAMA_DIR)/install
 export CLLM_COMPILER_LAUNCHER := $(shell command -v ccache 2>/dev/null)
 export SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export CLLM_SHARED_DIR ?= $(SHARED)

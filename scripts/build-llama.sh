@@ -32,9 +32,10 @@ cache_key() {
     cat "$here/pins.env"
     echo "recipe_rev=$recipe_rev"
     printf '%s\n' "${llama_cmake_flags[@]}"
-    cc --version | head -n1
-    c++ --version | head -n1
-    cmake --version | head -n1
+    # Before setup has installed them these print nothing; the key is only used after setup.
+    cc --version 2>/dev/null | head -n1 || true
+    c++ --version 2>/dev/null | head -n1 || true
+    cmake --version 2>/dev/null | head -n1 || true
   } | sha256sum | cut -c1-16
 }
 
