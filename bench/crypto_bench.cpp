@@ -16,7 +16,8 @@ using namespace cllm::crypto;
 
 void BM_Sha256_1MiB(benchmark::State& state) {
   Bytes data(1u << 20, 0xab);
-  for (auto _ : state) benchmark::DoNotOptimize(sha256(data));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(sha256(data));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * (1 << 20));
 }
 BENCHMARK(BM_Sha256_1MiB);
@@ -29,15 +30,20 @@ void ecdsa_verify(benchmark::State& state, EcCurve curve) {
     if (!key->public_key().verify(msg, *sig).ok()) state.SkipWithError("verify failed");
   }
 }
-void BM_EcdsaP256Verify(benchmark::State& state) { ecdsa_verify(state, EcCurve::kP256); }
-void BM_EcdsaP384Verify(benchmark::State& state) { ecdsa_verify(state, EcCurve::kP384); }
+void BM_EcdsaP256Verify(benchmark::State& state) {
+  ecdsa_verify(state, EcCurve::kP256);
+}
+void BM_EcdsaP384Verify(benchmark::State& state) {
+  ecdsa_verify(state, EcCurve::kP384);
+}
 BENCHMARK(BM_EcdsaP256Verify);
 BENCHMARK(BM_EcdsaP384Verify);
 
 void BM_PersonalSign(benchmark::State& state) {
   auto key = Secp256k1PrivateKey::generate();
   Bytes text(129, 'a');  // "<sha256 hex>:<sha256 hex>", a receipt
-  for (auto _ : state) benchmark::DoNotOptimize(personal_sign(*key, text));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(personal_sign(*key, text));
 }
 BENCHMARK(BM_PersonalSign);
 
@@ -45,7 +51,8 @@ void BM_PersonalSignRecover(benchmark::State& state) {
   auto key = Secp256k1PrivateKey::generate();
   Bytes text(129, 'a');
   auto sig = personal_sign(*key, text);
-  for (auto _ : state) benchmark::DoNotOptimize(recover_personal_sign_address(text, *sig));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(recover_personal_sign_address(text, *sig));
 }
 BENCHMARK(BM_PersonalSignRecover);
 

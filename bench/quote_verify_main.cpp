@@ -48,9 +48,9 @@ int main(int argc, char** argv) {
     auto r = fresh.verify(*quote, *collateral, now);
     cold_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     if (!r || !r->verified) {
-      std::fprintf(stderr, "verification failed: %s\n",
-                   r ? (r->errors.empty() ? "?" : r->errors[0].c_str())
-                     : r.error().message().c_str());
+      std::fprintf(
+          stderr, "verification failed: %s\n",
+          r ? (r->errors.empty() ? "?" : r->errors[0].c_str()) : r.error().message().c_str());
       return 1;
     }
   }
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     ++n;
   }
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("cllm_warm_per_s=%.0f cllm_cold_ms=%.3f cold_samples=%zu\n", n / elapsed,
-              cold_median, cold_ms.size());
+  std::printf("cllm_warm_per_s=%.0f cllm_cold_ms=%.3f cold_samples=%zu\n", n / elapsed, cold_median,
+              cold_ms.size());
   return 0;
 }

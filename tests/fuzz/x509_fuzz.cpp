@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string_view text(reinterpret_cast<const char*>(data), size);
   if (auto chain = cllm::crypto::parse_pem_chain(text); chain.ok()) {
-    for (const auto& c : *chain) (void)c.subject();
+    for (const auto& c : *chain)
+      (void)c.subject();
   }
   if (auto crl = cllm::crypto::Crl::parse(bytes); crl.ok()) {
     (void)crl->issuer();

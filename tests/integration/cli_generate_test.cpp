@@ -12,8 +12,8 @@ using test::run_process;
 
 TEST(CliGenerate, StreamsTheGoldenTextToStdout) {
   CLLM_REQUIRE_SHARED_FILE(model, "models/stories260K.gguf");
-  auto r = run_process({cllm_binary(), "generate", "--model", model, "--prompt",
-                        "Once upon a time", "-n", "64", "--temp", "0", "--threads", "1"});
+  auto r = run_process({cllm_binary(), "generate", "--model", model, "--prompt", "Once upon a time",
+                        "-n", "64", "--temp", "0", "--threads", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             ", there was a little girl named Lily. She loved to play outside in the park. One "
@@ -23,9 +23,9 @@ TEST(CliGenerate, StreamsTheGoldenTextToStdout) {
 
 TEST(CliGenerate, SeededSamplingRepeats) {
   CLLM_REQUIRE_SHARED_FILE(model, "models/stories260K.gguf");
-  std::vector<std::string> args = {cllm_binary(), "generate", "-m",     model, "-p",
-                                   "Once upon a time", "-n", "24", "--temp", "0.9",
-                                   "--seed", "42", "-t", "1"};
+  std::vector<std::string> args = {cllm_binary(),      "generate", "-m", model,    "-p",
+                                   "Once upon a time", "-n",       "24", "--temp", "0.9",
+                                   "--seed",           "42",       "-t", "1"};
   auto a = run_process(args);
   auto b = run_process(args);
   ASSERT_EQ(a.exit_code, 0) << a.err;

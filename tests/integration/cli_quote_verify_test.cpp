@@ -56,8 +56,8 @@ TEST(CliQuoteVerify, ExpiredCollateralIsRejectedNamingTheCheck) {
 }
 
 TEST(CliQuoteVerify, UsageErrorsExitTwo) {
-  auto r = run_process({cllm_binary(), "quote", "verify", "--quote", "/nonexistent",
-                        "--collateral", "/nonexistent"});
+  auto r = run_process({cllm_binary(), "quote", "verify", "--quote", "/nonexistent", "--collateral",
+                        "/nonexistent"});
   EXPECT_EQ(r.exit_code, 2);
 }
 
@@ -79,15 +79,24 @@ class CliQuoteSim : public ::testing::Test {
     std::string quote = (dir_ / "quote.bin").string();
     std::string coll = (dir_ / "collateral.json").string();
     std::string root = (dir_ / "root.pem").string();
-    std::vector<std::string> sim = {cllm_binary(), "quote", "sim", "--report-data",
-                                    std::string(128, 'a'), "--sim-dir",
-                                    (dir_ / sim_dir_name).string(), "--out", quote,
-                                    "--collateral-out", coll, "--root-out", root};
+    std::vector<std::string> sim = {cllm_binary(),
+                                    "quote",
+                                    "sim",
+                                    "--report-data",
+                                    std::string(128, 'a'),
+                                    "--sim-dir",
+                                    (dir_ / sim_dir_name).string(),
+                                    "--out",
+                                    quote,
+                                    "--collateral-out",
+                                    coll,
+                                    "--root-out",
+                                    root};
     sim.insert(sim.end(), sim_args.begin(), sim_args.end());
     auto s = run_process(sim);
     EXPECT_EQ(s.exit_code, 0) << s.err;
-    std::vector<std::string> verify = {cllm_binary(), "quote",        "verify", "--quote", quote,
-                                       "--collateral", coll, "--root", root, "--json"};
+    std::vector<std::string> verify = {cllm_binary(),  "quote", "verify", "--quote", quote,
+                                       "--collateral", coll,    "--root", root,      "--json"};
     verify.insert(verify.end(), verify_args.begin(), verify_args.end());
     auto v = run_process(verify);
     return {v.exit_code, json_of(v)};

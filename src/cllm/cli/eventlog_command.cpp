@@ -34,10 +34,12 @@ int replay_runtime_log(const EventlogOptions& o, std::string_view text) {
     return kExitFailed;
   }
   std::array<tdx::Measurement, 4> rtmr;
-  for (std::uint32_t i = 0; i < 4; ++i) rtmr[i] = log->replay(i);
+  for (std::uint32_t i = 0; i < 4; ++i)
+    rtmr[i] = log->replay(i);
   if (o.json) {
     Json out = {{"format", "runtime_event_log"}, {"events", log->to_json()}};
-    for (std::uint32_t i = 0; i < 4; ++i) out["rtmr" + std::to_string(i)] = to_hex(rtmr[i]);
+    for (std::uint32_t i = 0; i < 4; ++i)
+      out["rtmr" + std::to_string(i)] = to_hex(rtmr[i]);
     print_json(out);
     return kExitOk;
   }
@@ -46,7 +48,8 @@ int replay_runtime_log(const EventlogOptions& o, std::string_view text) {
     std::printf("%4zu imr=%u type=0x%08x %-28s digest=%s\n", index++, e.imr, e.event_type,
                 e.event.empty() ? "-" : e.event.c_str(), to_hex(e.digest).c_str());
   }
-  for (std::uint32_t i = 0; i < 4; ++i) std::printf("rtmr%u: %s\n", i, to_hex(rtmr[i]).c_str());
+  for (std::uint32_t i = 0; i < 4; ++i)
+    std::printf("rtmr%u: %s\n", i, to_hex(rtmr[i]).c_str());
   return kExitOk;
 }
 
@@ -64,7 +67,8 @@ int replay_ccel_log(const EventlogOptions& o, ByteView bytes) {
   if (o.json) {
     Json out = log->to_json();
     out["format"] = "ccel";
-    for (std::uint32_t i = 0; i < 4; ++i) out["rtmr" + std::to_string(i)] = to_hex((*rtmr)[i]);
+    for (std::uint32_t i = 0; i < 4; ++i)
+      out["rtmr" + std::to_string(i)] = to_hex((*rtmr)[i]);
     print_json(out);
     return kExitOk;
   }
@@ -75,7 +79,8 @@ int replay_ccel_log(const EventlogOptions& o, ByteView bytes) {
                 e.event_type, static_cast<int>(name.size()), name.data(),
                 d != nullptr ? to_hex(*d).c_str() : "-");
   }
-  for (std::uint32_t i = 0; i < 4; ++i) std::printf("rtmr%u: %s\n", i, to_hex((*rtmr)[i]).c_str());
+  for (std::uint32_t i = 0; i < 4; ++i)
+    std::printf("rtmr%u: %s\n", i, to_hex((*rtmr)[i]).c_str());
   return kExitOk;
 }
 

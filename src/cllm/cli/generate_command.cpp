@@ -55,7 +55,8 @@ int run_generate(GenerateOptions& o) {
 Command add_generate_command(CLI::App& app) {
   auto o = std::make_shared<GenerateOptions>();
   o->request.max_tokens = 128;
-  CLI::App* sub = app.add_subcommand("generate", "Generate text from a prompt with a local GGUF model");
+  CLI::App* sub =
+      app.add_subcommand("generate", "Generate text from a prompt with a local GGUF model");
   sub->add_option("-m,--model", o->engine.model_path, "GGUF model file")
       ->required()
       ->check(CLI::ExistingFile);
@@ -79,7 +80,8 @@ Command add_generate_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("-t,--threads", o->engine.n_threads, "Threads; 0 = all cores")
       ->capture_default_str();
-  sub->add_flag("--chat", o->chat, "Treat the prompt as a user message and apply the chat template");
+  sub->add_flag("--chat", o->chat,
+                "Treat the prompt as a user message and apply the chat template");
   sub->add_flag("--stats", o->stats, "Print token counts and timing to stderr");
   return {sub, [o] { return run_generate(*o); }};
 }

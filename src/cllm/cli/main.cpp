@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   app.add_flag("--version", show_version, "Print cllm, git commit and llama.cpp versions");
   app.add_flag("--self-sha384", self_hash,
                "With --version: also print the SHA-384 of this executable (what a node measures)");
-  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (default $CLLM_LOG or info)");
+  app.add_option("--log-level", log_level,
+                 "trace|debug|info|warn|error|off (default $CLLM_LOG or info)");
 
   std::vector<cllm::cli::Command> commands = {
       cllm::cli::add_generate_command(app),

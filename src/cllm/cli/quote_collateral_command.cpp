@@ -31,7 +31,8 @@ Result<crypto::Certificate> pck_leaf_of(const tdx::Quote& quote) {
                       "the quote carries no PCK certificate chain (certification data type " +
                           std::to_string(quote.certification.cert_data_type) + ")");
   }
-  CLLM_ASSIGN_OR_RETURN(auto chain, crypto::parse_pem_chain(ByteView(quote.certification.cert_data)));
+  CLLM_ASSIGN_OR_RETURN(auto chain,
+                        crypto::parse_pem_chain(ByteView(quote.certification.cert_data)));
   for (auto& cert : chain) {
     if (cert.subject().find("SGX PCK Certificate") != std::string::npos) return std::move(cert);
   }
@@ -94,8 +95,9 @@ std::function<int()> add_quote_collateral(CLI::App& quote) {
   sub->add_option("--quote", o->quote, "Quote file (binary or hex)")->required();
   sub->add_option("--pccs", o->pccs,
                   "PCCS base URL (e.g. https://pccs.example:8081); default: Intel PCS");
-  sub->add_option("--ca", o->ca_file, "CA certificate (PEM) to trust for the PCS/PCCS TLS "
-                                      "connection; default: the system store");
+  sub->add_option("--ca", o->ca_file,
+                  "CA certificate (PEM) to trust for the PCS/PCCS TLS "
+                  "connection; default: the system store");
   sub->add_option("--out", o->out, "Where to write the collateral JSON")->required();
   return [o, sub] { return sub->parsed() ? run_collateral(*o) : -1; };
 }

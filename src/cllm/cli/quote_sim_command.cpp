@@ -49,11 +49,10 @@ int run_sim(const SimOptions& o) {
   auto attester = tdx::SimAttester::create(options);
   if (!attester) return print_error(cmd, attester.error()), kExitUsage;
   if ((*attester)->platform().variant() != *variant && o.tcb != "UpToDate") {
-    std::fprintf(stderr,
-                 "cllm %s: the platform in %s was created as %s; use another --sim-dir for %s\n",
-                 cmd, (*attester)->platform().dir().c_str(),
-                 std::string(tdx::to_string((*attester)->platform().variant())).c_str(),
-                 o.tcb.c_str());
+    std::fprintf(
+        stderr, "cllm %s: the platform in %s was created as %s; use another --sim-dir for %s\n",
+        cmd, (*attester)->platform().dir().c_str(),
+        std::string(tdx::to_string((*attester)->platform().variant())).c_str(), o.tcb.c_str());
     return kExitUsage;
   }
   auto quote = (*attester)->get_quote(report_data);
@@ -73,8 +72,8 @@ int run_sim(const SimOptions& o) {
       return print_error(cmd, s.error()), kExitUsage;
     }
   }
-  std::fprintf(stderr, "cllm %s: simulated quote v%d (%zu bytes, platform %s, TCB %s) -> %s\n",
-               cmd, o.version, quote->size(), (*attester)->platform().dir().c_str(),
+  std::fprintf(stderr, "cllm %s: simulated quote v%d (%zu bytes, platform %s, TCB %s) -> %s\n", cmd,
+               o.version, quote->size(), (*attester)->platform().dir().c_str(),
                std::string(tdx::to_string((*attester)->platform().variant())).c_str(),
                o.out.c_str());
   return kExitOk;
@@ -84,15 +83,18 @@ int run_sim(const SimOptions& o) {
 
 std::function<int()> add_quote_sim(CLI::App& quote) {
   auto o = std::make_shared<SimOptions>();
-  CLI::App* sub = quote.add_subcommand("sim", "Make a quote on the TDX simulator (labelled simulated)");
-  sub->add_option("--report-data", o->report_data, "Up to 64 bytes of hex, zero-padded")->required();
+  CLI::App* sub =
+      quote.add_subcommand("sim", "Make a quote on the TDX simulator (labelled simulated)");
+  sub->add_option("--report-data", o->report_data, "Up to 64 bytes of hex, zero-padded")
+      ->required();
   sub->add_option("--sim-dir", o->sim_dir, "Simulator directory (default $XDG_DATA_HOME/cllm/sim)");
   sub->add_option("--version", o->version, "Quote version: 4 (TD report 1.0) or 5 (TD report 1.5)")
       ->check(CLI::IsMember({4, 5}))
       ->capture_default_str();
   sub->add_flag("--debug", o->debug, "Set the DEBUG TD attribute");
-  sub->add_option("--tcb", o->tcb, "Platform TCB when the platform is created: UpToDate, "
-                                   "OutOfDate or Revoked")
+  sub->add_option("--tcb", o->tcb,
+                  "Platform TCB when the platform is created: UpToDate, "
+                  "OutOfDate or Revoked")
       ->capture_default_str();
   sub->add_option("--out", o->out, "Where to write the quote (binary)")->required();
   sub->add_option("--collateral-out", o->collateral_out, "Where to write the collateral JSON");

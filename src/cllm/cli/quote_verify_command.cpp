@@ -67,7 +67,8 @@ Json result_json(const tdx::VerificationResult& v, const tdx::Appraisal& a) {
                           {"debug", attrs.debug},
                           {"sept_ve_disable", attrs.sept_ve_disable}};
     j["mr_td"] = to_hex(td->mr_td);
-    for (int i = 0; i < 4; ++i) j["rtmr" + std::to_string(i)] = to_hex(td->rtmr[i]);
+    for (int i = 0; i < 4; ++i)
+      j["rtmr" + std::to_string(i)] = to_hex(td->rtmr[i]);
     j["report_data"] = to_hex(td->report_data);
   } else if (const tdx::EnclaveReport* e = v.quote.enclave_report()) {
     j["mr_enclave"] = to_hex(e->mr_enclave);
@@ -95,10 +96,12 @@ void print_text(const Json& j) {
   if (j.contains("td_attributes")) {
     line("td_attributes", j["td_attributes"]["hex"]);
     line("mr_td", j["mr_td"]);
-    for (int i = 0; i < 4; ++i) line(("rtmr" + std::to_string(i)).c_str(), j["rtmr" + std::to_string(i)]);
+    for (int i = 0; i < 4; ++i)
+      line(("rtmr" + std::to_string(i)).c_str(), j["rtmr" + std::to_string(i)]);
   }
   line("report_data", j["report_data"]);
-  for (const auto& e : j["errors"]) std::printf("error: %s\n", e.get<std::string>().c_str());
+  for (const auto& e : j["errors"])
+    std::printf("error: %s\n", e.get<std::string>().c_str());
 }
 
 int run_verify(const VerifyOptions& o) {
@@ -150,7 +153,8 @@ int run_verify(const VerifyOptions& o) {
 
 std::function<int()> add_quote_verify(CLI::App& quote) {
   auto o = std::make_shared<VerifyOptions>();
-  CLI::App* sub = quote.add_subcommand("verify", "Verify a quote against DCAP collateral and a policy");
+  CLI::App* sub =
+      quote.add_subcommand("verify", "Verify a quote against DCAP collateral and a policy");
   sub->add_option("--quote", o->quote, "Quote file (binary or hex)")->required();
   sub->add_option("--collateral", o->collateral, "Collateral (dcap-qvl JSON)")->required();
   sub->add_option("--root", o->root,

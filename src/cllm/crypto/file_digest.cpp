@@ -31,14 +31,16 @@ Result<Bytes> digest_fd(int fd, FileDigestAlgorithm algorithm, const std::string
   }
   Bytes out(static_cast<std::size_t>(EVP_MD_get_size(md)));
   unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1) return openssl_error("file digest: final");
+  if (EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1)
+    return openssl_error("file digest: final");
   out.resize(len);
   return out;
 }
 
 Result<Bytes> digest_file(const std::string& path, FileDigestAlgorithm algorithm) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(ErrorCode::kIo, "cannot open " + path + ": " + std::strerror(errno));
+  if (fd < 0)
+    return make_error(ErrorCode::kIo, "cannot open " + path + ": " + std::strerror(errno));
   Result<Bytes> out = digest_fd(fd, algorithm, path);
   ::close(fd);
   return out;

@@ -12,7 +12,6 @@ namespace cllm::crypto {
 
 namespace {
 
-
 // OSSL_PARAM wants a non-const, non-NULL pointer even for an empty octet string.
 void* octets(ByteView bytes) {
   static unsigned char empty = 0;

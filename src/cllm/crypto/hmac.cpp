@@ -8,10 +8,7 @@
 
 namespace cllm::crypto {
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 Result<Bytes> hmac(HashAlgorithm algorithm, ByteView key, ByteView data) {
   const char* digest = detail::openssl_digest_name(algorithm);

@@ -18,10 +18,10 @@ struct ChatMessage {
 };
 
 struct SamplingParams {
-  float temperature = 0.8f;  // <= 0 means greedy
-  std::int32_t top_k = 40;   // <= 0 disables
-  float top_p = 0.95f;       // >= 1 disables
-  float min_p = 0.05f;       // <= 0 disables
+  float temperature = 0.8f;         // <= 0 means greedy
+  std::int32_t top_k = 40;          // <= 0 disables
+  float top_p = 0.95f;              // >= 1 disables
+  float min_p = 0.05f;              // <= 0 disables
   std::uint32_t seed = 0xFFFFFFFF;  // 0xFFFFFFFF: random
 };
 

@@ -18,7 +18,8 @@ namespace {
 void route_llama_log(ggml_log_level level, const char* text, void* /*user*/) {
   // llama.cpp is chatty; its messages are debug-level for us, errors stay visible.
   std::string_view line(text);
-  while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  while (!line.empty() && line.back() == '\n')
+    line.remove_suffix(1);
   if (line.empty()) return;
   if (level == GGML_LOG_LEVEL_ERROR) {
     spdlog::error("llama: {}", line);
@@ -90,8 +91,8 @@ Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions&
   cp.no_perf = true;
   engine->ctx_ = llama_init_from_model(engine->model_, cp);
   if (engine->ctx_ == nullptr) {
-    return make_error(ErrorCode::kInternal, "llama: cannot create a context (n_ctx " +
-                                                std::to_string(cp.n_ctx) + ")");
+    return make_error(ErrorCode::kInternal,
+                      "llama: cannot create a context (n_ctx " + std::to_string(cp.n_ctx) + ")");
   }
   engine->n_batch_ = static_cast<std::int32_t>(llama_n_batch(engine->ctx_));
 
@@ -123,9 +124,9 @@ Result<std::vector<std::int32_t>> LlamaEngine::tokenize(std::string_view text, b
   }
   auto len = static_cast<std::int32_t>(text.size());
   std::vector<llama_token> tokens(text.size() + 2);
-  std::int32_t n = llama_tokenize(vocab_, text.data(), len, tokens.data(),
-                                  static_cast<std::int32_t>(tokens.size()), add_special,
-                                  parse_special);
+  std::int32_t n =
+      llama_tokenize(vocab_, text.data(), len, tokens.data(),
+                     static_cast<std::int32_t>(tokens.size()), add_special, parse_special);
   if (n < 0) {
     if (n == INT32_MIN) return make_error(ErrorCode::kLimit, "tokenize: too many tokens");
     tokens.resize(static_cast<std::size_t>(-n));

@@ -17,9 +17,9 @@ namespace cllm::inference {
 
 struct LlamaEngineOptions {
   std::string model_path;
-  std::int32_t n_ctx = 2048;    // 0: the model's training context
-  std::int32_t n_threads = 0;   // 0: all hardware threads
-  std::int32_t n_batch = 512;   // prompt tokens per decode call
+  std::int32_t n_ctx = 2048;   // 0: the model's training context
+  std::int32_t n_threads = 0;  // 0: all hardware threads
+  std::int32_t n_batch = 512;  // prompt tokens per decode call
 };
 
 // The ChatML template used when a model carries none (as llama-server does).

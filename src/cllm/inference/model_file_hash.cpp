@@ -25,6 +25,8 @@ Result<ModelFileHash> ModelFileHash::start(const std::string& path) {
   return ModelFileHash(std::async(std::launch::async, std::move(task)));
 }
 
-Result<std::string> ModelFileHash::get() { return future_.get(); }
+Result<std::string> ModelFileHash::get() {
+  return future_.get();
+}
 
 }  // namespace cllm::inference

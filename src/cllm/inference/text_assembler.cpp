@@ -7,7 +7,9 @@
 namespace cllm::inference {
 
 namespace {
-bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation_byte(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 // First occurrence of needle at or after from that starts on a character boundary (a stop
 // string given as raw bytes must not cut a character in two).
@@ -29,7 +31,8 @@ TextAssembler::TextAssembler(std::vector<std::string> stop_strings) {
 std::string TextAssembler::release(bool at_end) {
   // A stop string can only begin in text not yet emitted.
   std::size_t first_stop = std::string::npos;
-  for (const auto& s : stops_) first_stop = std::min(first_stop, find_at_boundary(clean_, s, sent_));
+  for (const auto& s : stops_)
+    first_stop = std::min(first_stop, find_at_boundary(clean_, s, sent_));
   std::size_t end = clean_.size();
   if (first_stop != std::string::npos) {
     stopped_ = true;
@@ -47,7 +50,8 @@ std::string TextAssembler::release(bool at_end) {
       }
     }
     end -= hold;
-    while (end > sent_ && is_continuation_byte(clean_[end])) --end;  // whole characters only
+    while (end > sent_ && is_continuation_byte(clean_[end]))
+      --end;  // whole characters only
   }
   std::string delta = clean_.substr(sent_, end - sent_);
   sent_ = end;

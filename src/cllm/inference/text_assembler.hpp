@@ -29,8 +29,8 @@ class TextAssembler {
   std::string release(bool at_end);
 
   std::vector<std::string> stops_;
-  std::string raw_;       // received bytes not yet decided (an incomplete UTF-8 tail)
-  std::string clean_;     // decided text, valid UTF-8; clean_[0, sent_) has been emitted
+  std::string raw_;    // received bytes not yet decided (an incomplete UTF-8 tail)
+  std::string clean_;  // decided text, valid UTF-8; clean_[0, sent_) has been emitted
   std::size_t sent_ = 0;
   bool stopped_ = false;
 };

@@ -133,7 +133,8 @@ TEST_F(LlamaEngineTest, ChatUsesFallbackTemplateWhenModelHasNone) {
 
 TEST_F(LlamaEngineTest, PromptLongerThanContextIsAnErrorNotACrash) {
   std::string long_prompt;
-  for (int i = 0; i < 400; ++i) long_prompt += " once upon a time";
+  for (int i = 0; i < 400; ++i)
+    long_prompt += " once upon a time";
   auto r = engine_->generate(greedy(long_prompt, 4), nullptr);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kLimit);

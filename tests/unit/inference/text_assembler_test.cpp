@@ -28,10 +28,16 @@ TEST(TextAssembler, HoldsBackSplitUtf8UntilComplete) {
   TextAssembler a({});
   std::vector<std::string> deltas;
   // "€" is E2 82 AC, split across three tokens (byte-fallback tokens do this).
-  feed(a, {"a\xe2", "\x82", "\xac" "b"}, &deltas);
+  feed(a,
+       {"a\xe2", "\x82",
+        "\xac"
+        "b"},
+       &deltas);
   ASSERT_EQ(deltas.size(), 2u);
   EXPECT_EQ(deltas[0], "a");
-  EXPECT_EQ(deltas[1], "\xe2\x82\xac" "b");
+  EXPECT_EQ(deltas[1],
+            "\xe2\x82\xac"
+            "b");
 }
 
 TEST(TextAssembler, CutsAtStopStringSpanningPieces) {
@@ -40,7 +46,8 @@ TEST(TextAssembler, CutsAtStopStringSpanningPieces) {
   std::string out = feed(a, {"hello E", "N", "D and more"}, &deltas);
   EXPECT_EQ(out, "hello ");
   EXPECT_TRUE(a.stopped());
-  for (const auto& d : deltas) EXPECT_EQ(d.find('E'), std::string::npos) << d;
+  for (const auto& d : deltas)
+    EXPECT_EQ(d.find('E'), std::string::npos) << d;
 }
 
 TEST(TextAssembler, ReleasesHeldPrefixWhenStopDoesNotComplete) {
@@ -56,7 +63,9 @@ TEST(TextAssembler, EarliestOfSeveralStopsWins) {
 
 TEST(TextAssembler, InvalidBytesBecomeReplacementCharacter) {
   TextAssembler a({});
-  EXPECT_EQ(feed(a, {"a\xff", "b\xe2\x82"}), "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+  EXPECT_EQ(feed(a, {"a\xff", "b\xe2\x82"}),
+            "a\xef\xbf\xbd"
+            "b\xef\xbf\xbd");
 }
 
 // Found by text_assembler_fuzz: stops are matched on the text the client sees.
