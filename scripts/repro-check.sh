@@ -8,14 +8,18 @@ cd "$repo"
 [ -z "$(git status --porcelain)" ] || echo "repro-check: note: uncommitted changes are not part of the check (it builds HEAD)"
 
 root=$(mktemp -d /tmp/cllm-repro.XXXXXX)
-trap 'rm -rf "$root"' EXIT
+# REPRO_KEEP=1 keeps both trees for inspection (diffoscope, readelf).
+[ "${REPRO_KEEP:-}" = "1" ] || trap 'rm -rf "$root"' EXIT
 dirs=("$root/a" "$root/second-build-dir")
 export SOURCE_DATE_EPOCH
 SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)
 
+# Both trees build exactly this commit, even if HEAD moves while the check runs.
+rev=$(git rev-parse HEAD)
 for d in "${dirs[@]}"; do
   mkdir -p "$d"
   git clone --quiet "$repo" "$d/src"
+  git -C "$d/src" -c advice.detachedHead=false checkout --quiet "$rev"
   if [ "${REPRO_LLAMA:-}" = "cached" ]; then
     prefix="$("$repo/scripts/build-llama.sh" --print-prefix)/install"
   else
@@ -42,7 +46,21 @@ compare() {
     echo "repro-check: DIFFERENT  $what"
     echo "  $a  $ha"
     echo "  $b  $hb"
-    cmp -l "$a" "$b" | head -n 5 || true
+    # Name the ELF sections that differ (the build id always does when anything else does).
+    python3 - "$a" "$b" <<'PY' || true
+import subprocess, sys
+a, b = sys.argv[1], sys.argv[2]
+out = subprocess.run(["readelf", "-SW", a], capture_output=True, text=True).stdout
+da, db = open(a, "rb").read(), open(b, "rb").read()
+for line in out.splitlines():
+    parts = line.replace("[ ", "[").split()
+    if len(parts) > 5 and parts[0].startswith("[") and parts[0] != "[Nr]":
+        name, off, size = parts[1], int(parts[4], 16), int(parts[5], 16)
+        if da[off:off + size] != db[off:off + size]:
+            print("  differs in section", name)
+if len(da) != len(db):
+    print("  sizes differ:", len(da), len(db))
+PY
     status=1
   fi
 }
