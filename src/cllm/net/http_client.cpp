@@ -1,11 +1,3 @@
-// GCC 12 at -O2 reports a false -Wmaybe-uninitialized inside Beast's basic_parser (a
-// boost::optional<std::uint64_t> content length, inlined here; GCC warns wrongly about such
-// optionals after inlining). The pragma must precede the Beast headers, since the diagnostic
-// points into them.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "cllm/net/http_client.hpp"
 
 #include <openssl/ssl.h>

@@ -1,15 +1,6 @@
 // One server connection: reads requests (limits, timeouts, 100-continue), runs the handler
 // on a thread of its own, writes whole or chunked responses for the ResponseWriter, notices a
 // client that goes away, and closes gracefully.
-//
-// GCC 12 at -O2 reports a false -Wmaybe-uninitialized inside Beast's basic_parser (a
-// boost::optional<std::uint64_t> content length, inlined here; GCC warns wrongly about such
-// optionals after inlining). The pragma must precede the Beast headers, since the diagnostic
-// points into them.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
