@@ -55,6 +55,7 @@ int run_generate(GenerateOptions& o) {
 Command add_generate_command(CLI::App& app) {
   auto o = std::make_shared<GenerateOptions>();
   o->request.max_tokens = 128;
+  o->engine.n_parallel = 1;  // one prompt: the whole context is its slot
   CLI::App* sub =
       app.add_subcommand("generate", "Generate text from a prompt with a local GGUF model");
   sub->add_option("-m,--model", o->engine.model_path, "GGUF model file")

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <mutex>
-#include <random>
 #include <thread>
 
 #include "cllm/common/log.hpp"
+#include "cllm/inference/decode_loop.hpp"
+#include "cllm/inference/generation_job.hpp"
 #include "cllm/inference/model_file_hash.hpp"
-#include "cllm/inference/text_assembler.hpp"
 
 namespace cllm::inference {
 
@@ -36,32 +36,12 @@ void init_backend_once() {
   });
 }
 
-struct SamplerDeleter {
-  void operator()(llama_sampler* s) const { llama_sampler_free(s); }
-};
-using SamplerPtr = std::unique_ptr<llama_sampler, SamplerDeleter>;
-
-// Same order as llama.cpp's own defaults: truncate the distribution, then temperature,
-// then draw. Temperature <= 0 is greedy (argmax), independent of the other settings.
-SamplerPtr make_sampler(const SamplingParams& p) {
-  SamplerPtr chain(llama_sampler_chain_init(llama_sampler_chain_default_params()));
-  if (p.temperature <= 0.0f) {
-    llama_sampler_chain_add(chain.get(), llama_sampler_init_greedy());
-    return chain;
-  }
-  if (p.top_k > 0) llama_sampler_chain_add(chain.get(), llama_sampler_init_top_k(p.top_k));
-  if (p.top_p < 1.0f) llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(p.top_p, 1));
-  if (p.min_p > 0.0f) llama_sampler_chain_add(chain.get(), llama_sampler_init_min_p(p.min_p, 1));
-  llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(p.temperature));
-  std::uint32_t seed = p.seed;
-  if (seed == 0xFFFFFFFFu) seed = std::random_device{}();
-  llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(seed));
-  return chain;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions& options) {
+  if (options.n_parallel < 1 || options.n_parallel > 256) {
+    return make_error(ErrorCode::kInvalidArgument, "llama: n_parallel must be 1..256");
+  }
   init_backend_once();
   CLLM_ASSIGN_OR_RETURN(ModelFileHash hash, ModelFileHash::start(options.model_path));
 
@@ -82,8 +62,12 @@ Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions&
   llama_context_params cp = llama_context_default_params();
   std::int32_t n_ctx_train = llama_model_n_ctx_train(engine->model_);
   cp.n_ctx = static_cast<std::uint32_t>(options.n_ctx > 0 ? options.n_ctx : n_ctx_train);
-  cp.n_batch = static_cast<std::uint32_t>(std::max(1, options.n_batch));
-  cp.n_seq_max = 1;
+  // Every generating sequence adds one token per step, so a step must hold at least that many.
+  cp.n_batch = static_cast<std::uint32_t>(std::max({1, options.n_batch, options.n_parallel}));
+  cp.n_seq_max = static_cast<std::uint32_t>(options.n_parallel);
+  // One KV stream per sequence (llama-server's layout with an explicit --parallel): each
+  // sequence attends only to its own cells, and a slot's size is n_ctx / n_parallel.
+  cp.kv_unified = false;
   int threads = options.n_threads > 0 ? options.n_threads
                                       : static_cast<int>(std::thread::hardware_concurrency());
   cp.n_threads = std::max(1, threads);
@@ -94,7 +78,6 @@ Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions&
     return make_error(ErrorCode::kInternal,
                       "llama: cannot create a context (n_ctx " + std::to_string(cp.n_ctx) + ")");
   }
-  engine->n_batch_ = static_cast<std::int32_t>(llama_n_batch(engine->ctx_));
 
   ModelInfo& info = engine->info_;
   info.path = options.model_path;
@@ -107,12 +90,20 @@ Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions&
   info.chat_template = tmpl != nullptr ? tmpl : kFallbackChatTemplate;
   info.n_params = llama_model_n_params(engine->model_);
   info.n_ctx = static_cast<std::int32_t>(llama_n_ctx(engine->ctx_));
+  // Positions past the training context give garbage; llama-server caps its slots the same way.
+  info.n_ctx_slot = static_cast<std::int32_t>(llama_n_ctx_seq(engine->ctx_));
+  if (n_ctx_train > 0) info.n_ctx_slot = std::min(info.n_ctx_slot, n_ctx_train);
+  info.n_parallel = options.n_parallel;
   info.n_ctx_train = n_ctx_train;
   info.n_vocab = llama_vocab_n_tokens(engine->vocab_);
+  engine->loop_ =
+      std::make_unique<DecodeLoop>(engine->ctx_, engine->vocab_, info.n_parallel, info.n_ctx_slot,
+                                   static_cast<std::int32_t>(llama_n_batch(engine->ctx_)));
   return engine;
 }
 
 LlamaEngine::~LlamaEngine() {
+  shutdown();  // the loop thread uses ctx_ until it is joined
   if (ctx_ != nullptr) llama_free(ctx_);
   if (model_ != nullptr) llama_model_free(model_);
 }
@@ -164,19 +155,13 @@ Result<std::string> LlamaEngine::apply_chat_template(
   return buf;
 }
 
-std::string LlamaEngine::token_piece(std::int32_t token) const {
-  char small[64];
-  std::int32_t n = llama_token_to_piece(vocab_, token, small, sizeof small, 0, false);
-  if (n >= 0) return std::string(small, static_cast<std::size_t>(n));
-  std::string big(static_cast<std::size_t>(-n), '\0');
-  n = llama_token_to_piece(vocab_, token, big.data(), static_cast<std::int32_t>(big.size()), 0,
-                           false);
-  big.resize(static_cast<std::size_t>(std::max(0, n)));
-  return big;
+void LlamaEngine::shutdown() {
+  if (loop_) loop_->shutdown();
 }
 
 Result<GenerationResult> LlamaEngine::generate(const GenerationRequest& request,
                                                const DeltaCallback& on_delta) {
+  auto job = std::make_shared<GenerationJob>();  // job->submitted: now
   std::string prompt_text;
   bool parse_special = false;
   if (request.is_chat) {
@@ -191,63 +176,29 @@ Result<GenerationResult> LlamaEngine::generate(const GenerationRequest& request,
   if (request.max_tokens < 0) {
     return make_error(ErrorCode::kInvalidArgument, "generate: max_tokens must be >= 0");
   }
-  CLLM_ASSIGN_OR_RETURN(std::vector<std::int32_t> prompt,
-                        tokenize(prompt_text, /*add_special=*/true, parse_special));
-  if (prompt.empty()) return make_error(ErrorCode::kInvalidArgument, "generate: empty prompt");
-  if (static_cast<std::int32_t>(prompt.size()) >= info_.n_ctx) {
-    return make_error(ErrorCode::kLimit, "generate: prompt of " + std::to_string(prompt.size()) +
-                                             " tokens does not fit the context of " +
-                                             std::to_string(info_.n_ctx));
+  CLLM_ASSIGN_OR_RETURN(job->prompt, tokenize(prompt_text, /*add_special=*/true, parse_special));
+  if (job->prompt.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "generate: empty prompt");
   }
-
-  std::lock_guard lock(mutex_);
-  llama_memory_clear(llama_get_memory(ctx_), true);  // nothing carries over between requests
-  SamplerPtr sampler = make_sampler(request.sampling);
-  TextAssembler text(request.stop);
-  GenerationResult result;
-  result.prompt_tokens = static_cast<std::int32_t>(prompt.size());
-
-  auto decode = [&](llama_token* tokens, std::int32_t n) -> Status {
-    int rc = llama_decode(ctx_, llama_batch_get_one(tokens, n));
-    if (rc != 0) {
-      return make_error(ErrorCode::kInternal, "llama_decode failed (" + std::to_string(rc) + ")");
-    }
-    return ok_status();
-  };
-  for (std::size_t off = 0; off < prompt.size(); off += static_cast<std::size_t>(n_batch_)) {
-    auto n = static_cast<std::int32_t>(std::min<std::size_t>(n_batch_, prompt.size() - off));
-    CLLM_TRY(decode(prompt.data() + off, n));
+  const auto n_prompt = static_cast<std::int32_t>(job->prompt.size());
+  if (n_prompt >= info_.n_ctx_slot) {
+    return make_error(ErrorCode::kLimit, "generate: the prompt is " + std::to_string(n_prompt) +
+                                             " tokens, the context of a slot is " +
+                                             std::to_string(info_.n_ctx_slot));
   }
-
-  auto emit = [&](const std::string& delta) {
-    if (!delta.empty() && on_delta) on_delta(delta);
-  };
-  std::int32_t n_past = result.prompt_tokens;
-  result.finish_reason = FinishReason::kLength;
-  while (result.completion_tokens < request.max_tokens) {
-    if (request.cancelled != nullptr && request.cancelled->load()) {
-      result.finish_reason = FinishReason::kCancelled;
-      break;
-    }
-    if (n_past >= info_.n_ctx) break;  // context full: a length stop
-    llama_token token = llama_sampler_sample(sampler.get(), ctx_, -1);
-    if (llama_vocab_is_eog(vocab_, token)) {
-      result.finish_reason = FinishReason::kStop;
-      break;
-    }
-    ++result.completion_tokens;
-    emit(text.push(token_piece(token)));
-    if (text.stopped()) {
-      result.finish_reason = FinishReason::kStop;
-      break;
-    }
-    if (result.completion_tokens >= request.max_tokens) break;
-    CLLM_TRY(decode(&token, 1));
-    ++n_past;
+  if (request.max_tokens == 0) {  // nothing to generate: no need to queue for a slot
+    GenerationResult r;
+    r.finish_reason = FinishReason::kLength;
+    r.prompt_tokens = n_prompt;
+    return r;
   }
-  emit(text.finish());
-  result.text = std::string(text.text());
-  return result;
+  job->sampling = request.sampling;
+  job->stop = request.stop;
+  job->max_tokens = request.max_tokens;
+  job->cancelled = request.cancelled;
+  job->streaming = static_cast<bool>(on_delta);
+  CLLM_TRY(loop_->submit(job));
+  return job->wait(on_delta);
 }
 
 }  // namespace cllm::inference

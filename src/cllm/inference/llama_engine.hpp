@@ -1,9 +1,17 @@
-// An Engine over libllama (llama.cpp v0.4.0), in process, on the CPU.
-// This first version serves one sequence at a time; requests are serialized.
+// An Engine over libllama (llama.cpp v0.4.0), in process, on the CPU, with continuous
+// batching: up to n_parallel requests are decoded together by one engine-owned thread (see
+// decode_loop.hpp); further callers wait, first come first served, for a free slot.
+//
+// Context: n_ctx is the total number of KV cells, split evenly into n_parallel slots of
+// n_ctx / n_parallel each, as llama-server does with --ctx-size and --parallel. llama.cpp
+// rounds a slot up to a multiple of 256 cells (and the total with it), and a slot is capped
+// at the model's training context, so info().n_ctx_slot and info().n_ctx are the figures in
+// force. A prompt must be shorter than a slot (else generate() fails with kLimit before
+// decoding anything); generation that reaches the end of the slot stops with finish_reason
+// "length" (prompt + max_tokens may exceed the slot).
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -15,11 +23,14 @@ struct llama_vocab;
 
 namespace cllm::inference {
 
+class DecodeLoop;
+
 struct LlamaEngineOptions {
   std::string model_path;
-  std::int32_t n_ctx = 2048;   // 0: the model's training context
-  std::int32_t n_threads = 0;  // 0: all hardware threads
-  std::int32_t n_batch = 512;  // prompt tokens per decode call
+  std::int32_t n_ctx = 2048;    // 0: the model's training context
+  std::int32_t n_threads = 0;   // 0: all hardware threads
+  std::int32_t n_batch = 512;   // tokens per decode step (all sequences); at least n_parallel
+  std::int32_t n_parallel = 4;  // sequences decoded together (slots)
 };
 
 // The ChatML template used when a model carries none (as llama-server does).
@@ -33,8 +44,11 @@ class LlamaEngine final : public Engine {
   LlamaEngine& operator=(const LlamaEngine&) = delete;
 
   const ModelInfo& info() const override { return info_; }
+  // Blocks the calling thread until the request ends; on_delta runs on this thread.
   Result<GenerationResult> generate(const GenerationRequest& request,
                                     const DeltaCallback& on_delta) override;
+  // Cancels running and waiting requests, joins the decode thread; later calls fail.
+  void shutdown() override;
 
   // Tokenizes text as a prompt is tokenized (add_special adds BOS when the model wants it).
   Result<std::vector<std::int32_t>> tokenize(std::string_view text, bool add_special,
@@ -44,14 +58,12 @@ class LlamaEngine final : public Engine {
 
  private:
   LlamaEngine() = default;
-  std::string token_piece(std::int32_t token) const;
 
   llama_model* model_ = nullptr;
-  llama_context* ctx_ = nullptr;
+  llama_context* ctx_ = nullptr;  // used only by loop_'s thread once loaded
   const llama_vocab* vocab_ = nullptr;
   ModelInfo info_;
-  std::int32_t n_batch_ = 512;
-  std::mutex mutex_;  // one generation at a time on the single context
+  std::unique_ptr<DecodeLoop> loop_;
 };
 
 }  // namespace cllm::inference

@@ -3,34 +3,22 @@
 
 #include <gtest/gtest.h>
 
+#include "stories_model.hpp"
 #include "support/test_paths.hpp"
 
 namespace cllm::inference {
 namespace {
 
-constexpr const char* kModel = "models/stories260K.gguf";
-constexpr const char* kModelSha256 =
-    "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
-// The first 64 greedy tokens after BOS + "Once upon a time" (PROVENANCE.md).
-constexpr const char* kGolden =
-    ", there was a little girl named Lily. She loved to play outside in the park. One day, she "
-    "saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said";
-
-std::unique_ptr<LlamaEngine> load_or_skip_impl(const std::string& path) {
-  LlamaEngineOptions o;
-  o.model_path = path;
-  o.n_ctx = 512;
-  o.n_threads = 1;  // ctest runs tests in parallel; spinning ggml threads must not contend
-  auto e = LlamaEngine::load(o);
-  EXPECT_TRUE(e.ok()) << (e.ok() ? "" : e.error().message());
-  return e.ok() ? std::move(e).value() : nullptr;
-}
+using stories::greedy;
+using stories::kGolden;
+using stories::kModel;
+using stories::kModelSha256;
 
 class LlamaEngineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto path = test::shared_file(kModel);
-    if (path) engine_ = load_or_skip_impl(*path).release();
+    if (path) engine_ = stories::load(*path, 512, 4).release();
   }
   static void TearDownTestSuite() {
     delete engine_;
@@ -43,13 +31,6 @@ class LlamaEngineTest : public ::testing::Test {
     }
     ASSERT_NE(engine_, nullptr);
   }
-  static GenerationRequest greedy(std::string prompt, int n) {
-    GenerationRequest r;
-    r.prompt = std::move(prompt);
-    r.max_tokens = n;
-    r.sampling.temperature = 0;
-    return r;
-  }
   static LlamaEngine* engine_;
 };
 LlamaEngine* LlamaEngineTest::engine_ = nullptr;
@@ -58,6 +39,13 @@ TEST_F(LlamaEngineTest, ModelFileSha256IsComputedWhileLoading) {
   EXPECT_EQ(engine_->info().sha256_hex, kModelSha256);
   EXPECT_EQ(engine_->info().n_vocab, 512);
   EXPECT_EQ(engine_->info().n_ctx_train, 2048);
+}
+
+TEST_F(LlamaEngineTest, ContextIsSplitIntoSlots) {
+  // 512 / 4 = 128 cells a slot, which llama.cpp rounds up to 256 (and the total to 1024).
+  EXPECT_EQ(engine_->info().n_parallel, 4);
+  EXPECT_EQ(engine_->info().n_ctx_slot, 256);
+  EXPECT_EQ(engine_->info().n_ctx, 1024);
 }
 
 TEST_F(LlamaEngineTest, TokenizationVector) {
@@ -83,6 +71,7 @@ TEST_F(LlamaEngineTest, GoldenGreedyOutput) {
   EXPECT_EQ(r->completion_tokens, 64);
   EXPECT_EQ(r->prompt_tokens, 5);
   EXPECT_EQ(r->finish_reason, FinishReason::kLength);
+  EXPECT_GT(r->time_to_first_token, 0.0);
 }
 
 TEST_F(LlamaEngineTest, RequestsDoNotLeakStateIntoEachOther) {
@@ -138,19 +127,75 @@ TEST_F(LlamaEngineTest, PromptLongerThanContextIsAnErrorNotACrash) {
   auto r = engine_->generate(greedy(long_prompt, 4), nullptr);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kLimit);
+  EXPECT_NE(r.error().message().find("tokens, the context of a slot is 256"), std::string::npos)
+      << r.error().message();
+}
+
+TEST_F(LlamaEngineTest, PromptThatFitsTheTotalButNotASlotIsRejected) {
+  std::string prompt;
+  for (int i = 0; i < 80; ++i)
+    prompt += " once upon a time";  // ~320 tokens: under n_ctx 1024, over a 256-cell slot
+  auto r = engine_->generate(greedy(prompt, 4), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimit);
+}
+
+TEST_F(LlamaEngineTest, GenerationThatFillsTheSlotEndsWithLength) {
+  auto r = engine_->generate(greedy("Once upon a time", 1000), nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  if (r->finish_reason == FinishReason::kStop) GTEST_SKIP() << "the model ended its story first";
+  EXPECT_EQ(r->finish_reason, FinishReason::kLength);
+  // The last sampled token needs no cell of its own, hence the + 1.
+  EXPECT_EQ(r->prompt_tokens + r->completion_tokens, engine_->info().n_ctx_slot + 1);
+}
+
+TEST_F(LlamaEngineTest, ZeroMaxTokensGeneratesNothing) {
+  auto r = engine_->generate(greedy("Once upon a time", 0), nullptr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->text, "");
+  EXPECT_EQ(r->completion_tokens, 0);
+  EXPECT_EQ(r->prompt_tokens, 5);
+  EXPECT_EQ(r->finish_reason, FinishReason::kLength);
+}
+
+TEST_F(LlamaEngineTest, NegativeMaxTokensAndEmptyChatAreInvalid) {
+  auto neg = engine_->generate(greedy("Once", -1), nullptr);
+  ASSERT_FALSE(neg.ok());
+  EXPECT_EQ(neg.error().code(), ErrorCode::kInvalidArgument);
+  GenerationRequest chat;
+  chat.is_chat = true;
+  auto empty = engine_->generate(chat, nullptr);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(LlamaEngineTest, CancellationStopsGeneration) {
   std::atomic<bool> cancel{false};
-  auto req = greedy("Once upon a time", 64);
+  // The whole slot as budget: the decode thread would need ~250 steps to finish on its own,
+  // while the flag is set as soon as the first delta reaches this thread.
+  auto req = greedy("Once upon a time", 1000);
   req.cancelled = &cancel;
-  int seen = 0;
-  auto r = engine_->generate(req, [&](std::string_view) {
-    if (++seen == 3) cancel = true;
+  std::string streamed;
+  auto r = engine_->generate(req, [&](std::string_view d) {
+    streamed += d;
+    cancel = true;
   });
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->finish_reason, FinishReason::kCancelled);
-  EXPECT_LT(r->completion_tokens, 64);
+  EXPECT_GE(r->completion_tokens, 1);
+  EXPECT_LT(r->completion_tokens, 200);
+  EXPECT_EQ(streamed, r->text);  // what was produced before the cancel is still reported
+}
+
+TEST_F(LlamaEngineTest, AlreadyCancelledRequestGeneratesNothing) {
+  std::atomic<bool> cancel{true};
+  auto req = greedy("Once upon a time", 64);
+  req.cancelled = &cancel;
+  auto r = engine_->generate(req, nullptr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->finish_reason, FinishReason::kCancelled);
+  EXPECT_EQ(r->completion_tokens, 0);
+  EXPECT_EQ(r->prompt_tokens, 5);
 }
 
 TEST(LlamaEngineLoad, MissingAndInvalidFilesFailCleanly) {
@@ -163,6 +208,17 @@ TEST(LlamaEngineLoad, MissingAndInvalidFilesFailCleanly) {
   auto invalid = LlamaEngine::load(o);
   ASSERT_FALSE(invalid.ok());
   EXPECT_NE(invalid.error().message().find("cannot load model"), std::string::npos);
+}
+
+TEST(LlamaEngineLoad, ParallelMustBeInRange) {
+  LlamaEngineOptions o;
+  o.model_path = "/nonexistent/model.gguf";  // checked first: no file access needed
+  for (int n : {0, -1, 257}) {
+    o.n_parallel = n;
+    auto e = LlamaEngine::load(o);
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(e.error().code(), ErrorCode::kInvalidArgument) << n;
+  }
 }
 
 }  // namespace
