@@ -308,8 +308,12 @@ Result<EcdsaPublicKey> EcdsaPublicKey::from_sec1(EcCurve curve, ByteView point) 
   // OpenSSL rejects a point that is not on the curve while decoding it.
   auto pkey = pkey_fromdata(params.data(), EVP_PKEY_PUBLIC_KEY, prefix + " is not a valid point");
   if (!pkey.ok()) return make_error(ErrorCode::kParse, std::move(pkey).error().message());
+  // The quick check (on the curve, not the point at infinity) is the whole check on P-256 and
+  // P-384: both have cofactor 1, so every point on the curve other than infinity has the
+  // group's order, and the full check's extra "order x point = infinity" test cannot fail
+  // (it costs a scalar multiplication per key).
   EvpPkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey->get(), nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+  if (!check || EVP_PKEY_public_check_quick(check.get()) != 1) {
     return make_error(ErrorCode::kParse,
                       openssl_error(prefix + " failed the point check").message());
   }

@@ -211,6 +211,17 @@ Result<OpensslPtr<T, Free>> parse_der(ByteView der, D2i<T> d2i, I2d<T> i2d, std:
   return obj;
 }
 
+using AuthorityKeyIdPtr = OpensslPtr<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
+
+// STACK_OF(X509_REVOKED) access without the sk_ macros' C-style casts.
+int x509_revoked_stack_size(const STACK_OF(X509_REVOKED) * sk) {
+  return sk == nullptr ? 0 : OPENSSL_sk_num(ossl_check_const_X509_REVOKED_sk_type(sk));
+}
+const X509_REVOKED* x509_revoked_stack_at(const STACK_OF(X509_REVOKED) * sk, int i) {
+  return static_cast<const X509_REVOKED*>(
+      OPENSSL_sk_value(ossl_check_const_X509_REVOKED_sk_type(sk), i));
+}
+
 Status check_oid_text(std::string_view oid) {
   const bool ok = !oid.empty() && oid.size() <= 128 && oid.front() != '.' && oid.back() != '.' &&
                   std::all_of(oid.begin(), oid.end(),
@@ -327,19 +338,82 @@ bool Certificate::is_signed_by(const Certificate& issuer) const {
   return ok;
 }
 
-Result<std::vector<Certificate>> parse_pem_chain(std::string_view pem) {
+Result<EcCurve> Certificate::ecdsa_curve() const {
+  EVP_PKEY* pkey = public_key();
+  char name[64] = {};
+  std::size_t len = 0;
+  if (pkey == nullptr || EVP_PKEY_is_a(pkey, "EC") != 1 ||
+      EVP_PKEY_get_group_name(pkey, name, sizeof name, &len) != 1) {
+    ERR_clear_error();
+    return make_error(ErrorCode::kUnsupported, "x509: " + describe(get()) + " has no EC key");
+  }
+  const std::string_view group(name, len);
+  if (group == "prime256v1") return EcCurve::kP256;
+  if (group == "secp384r1") return EcCurve::kP384;
+  return make_error(ErrorCode::kUnsupported,
+                    "x509: " + describe(get()) + " has an unsupported curve " + std::string(group));
+}
+
+Status Certificate::verify_ecdsa(EcCurve curve, ByteView message, ByteView raw_signature) const {
+  auto actual = ecdsa_curve();
+  if (!actual.ok()) return make_error(ErrorCode::kVerification, actual.error().message());
+  if (*actual != curve) {
+    return make_error(ErrorCode::kVerification, "x509: " + describe(get()) + " key is not on " +
+                                                    std::string(ec_curve_name(curve)));
+  }
+  auto der = ecdsa_raw_to_der(curve, raw_signature);
+  if (!der.ok()) return make_error(ErrorCode::kVerification, der.error().message());
+  // Fetched once per process: OpenSSL 3 otherwise looks the digest up in the provider on
+  // every initialisation.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  const EVP_MD* md = curve == EcCurve::kP256 ? sha256 : sha384;
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  static const unsigned char kEmpty = 0;
+  const int rc = md != nullptr && ctx &&
+                         EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, public_key()) == 1
+                     ? EVP_DigestVerify(ctx.get(), der->data(), der->size(),
+                                        message.empty() ? &kEmpty : message.data(), message.size())
+                     : -1;
+  ERR_clear_error();
+  if (rc != 1) {
+    return make_error(ErrorCode::kVerification,
+                      "x509: signature does not verify with the key of " + describe(get()));
+  }
+  return ok_status();
+}
+
+std::optional<Bytes> Certificate::subject_key_id() const {
+  const ASN1_OCTET_STRING* id = X509_get0_subject_key_id(get());
+  ERR_clear_error();
+  if (id == nullptr) return std::nullopt;
+  const unsigned char* data = ASN1_STRING_get0_data(id);
+  return Bytes(data, data + std::max(ASN1_STRING_length(id), 0));
+}
+
+Result<std::vector<Bytes>> pem_chain_der(std::string_view pem) {
   if (pem.size() > kMaxPemChainSize) {
     return make_error(ErrorCode::kLimit,
                       "pem: chain larger than " + std::to_string(kMaxPemChainSize) + " bytes");
   }
   CLLM_ASSIGN_OR_RETURN(std::vector<PemBlock> blocks, split_pem(pem, kMaxChainCertificates));
   if (blocks.empty()) return make_error(ErrorCode::kParse, "pem: no certificate in chain");
-  std::vector<Certificate> out;
+  std::vector<Bytes> out;
   out.reserve(blocks.size());
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     auto der = decode_pem_block(blocks[i], "CERTIFICATE");
     if (!der.ok()) return std::move(der).error().context("certificate " + std::to_string(i));
-    auto cert = Certificate::from_der(*der);
+    out.push_back(std::move(der).value());
+  }
+  return out;
+}
+
+Result<std::vector<Certificate>> parse_pem_chain(std::string_view pem) {
+  CLLM_ASSIGN_OR_RETURN(std::vector<Bytes> ders, pem_chain_der(pem));
+  std::vector<Certificate> out;
+  out.reserve(ders.size());
+  for (std::size_t i = 0; i < ders.size(); ++i) {
+    auto cert = Certificate::from_der(ders[i]);
     if (!cert.ok()) return std::move(cert).error().context("certificate " + std::to_string(i));
     out.push_back(std::move(cert).value());
   }
@@ -403,11 +477,33 @@ bool Crl::is_revoked(const Certificate& cert) const {
   return revoked;
 }
 
+std::optional<Bytes> Crl::authority_key_id() const {
+  int critical = 0;
+  AuthorityKeyIdPtr akid(static_cast<AUTHORITY_KEYID*>(
+      X509_CRL_get_ext_d2i(get(), NID_authority_key_identifier, &critical, nullptr)));
+  ERR_clear_error();
+  if (!akid || akid->keyid == nullptr) return std::nullopt;
+  const unsigned char* data = ASN1_STRING_get0_data(akid->keyid);
+  return Bytes(data, data + std::max(ASN1_STRING_length(akid->keyid), 0));
+}
+
+bool Crl::has_crl_number() const {
+  const bool present = X509_CRL_get_ext_by_NID(get(), NID_crl_number, -1) >= 0;
+  ERR_clear_error();
+  return present;
+}
+
 Status Crl::verify_signature(const Certificate& issuer_cert) const {
   if (X509_NAME_cmp(X509_CRL_get_issuer(get()), X509_get_subject_name(issuer_cert.get())) != 0) {
     return make_error(ErrorCode::kVerification, "x509: CRL issuer (" + issuer() +
                                                     ") is not the certificate's subject (" +
                                                     issuer_cert.subject() + ")");
+  }
+  // X509_get_key_usage is UINT32_MAX when the certificate has no keyUsage extension.
+  if ((X509_get_key_usage(issuer_cert.get()) & KU_CRL_SIGN) == 0) {
+    ERR_clear_error();
+    return make_error(ErrorCode::kVerification, "x509: CRL issuer " + describe(issuer_cert.get()) +
+                                                    " lacks the cRLSign key usage");
   }
   EVP_PKEY* key = issuer_cert.public_key();
   const bool ok = key != nullptr && X509_CRL_verify(get(), key) == 1;
@@ -416,6 +512,47 @@ Status Crl::verify_signature(const Certificate& issuer_cert) const {
     return make_error(
         ErrorCode::kVerification,
         "x509: CRL signature does not verify with the key of " + describe(issuer_cert.get()));
+  }
+  if (const std::optional<Bytes> aki = authority_key_id()) {
+    const std::optional<Bytes> ski = issuer_cert.subject_key_id();
+    if (!ski || *ski != *aki) {
+      return make_error(ErrorCode::kVerification,
+                        "x509: CRL authority key identifier " + to_hex(*aki) +
+                            " is not the subject key identifier of " + describe(issuer_cert.get()) +
+                            " (" + (ski ? to_hex(*ski) : std::string("none")) + ")");
+    }
+  }
+  return ok_status();
+}
+
+Status Crl::check_complete() const {
+  X509_CRL* crl = get();
+  for (int i = 0; i < X509_CRL_get_ext_count(crl); ++i) {
+    X509_EXTENSION* ext = X509_CRL_get_ext(crl, i);
+    const int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
+    if (nid == NID_delta_crl) {
+      return make_error(ErrorCode::kUnsupported, "x509: delta CRLs are not supported");
+    }
+    if (nid == NID_issuing_distribution_point) {
+      return make_error(ErrorCode::kUnsupported,
+                        "x509: CRLs with an issuing distribution point (partitioned or indirect) "
+                        "are not supported");
+    }
+    if (X509_EXTENSION_get_critical(ext) != 0 && nid != NID_crl_number &&
+        nid != NID_authority_key_identifier) {
+      return make_error(ErrorCode::kUnsupported, "x509: CRL has an unhandled critical extension");
+    }
+  }
+  const STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl);
+  for (int i = 0; i < x509_revoked_stack_size(revoked); ++i) {
+    const X509_REVOKED* entry = x509_revoked_stack_at(revoked, i);
+    const STACK_OF(X509_EXTENSION)* exts = X509_REVOKED_get0_extensions(entry);
+    for (int j = 0; j < X509v3_get_ext_count(exts); ++j) {
+      if (X509_EXTENSION_get_critical(X509v3_get_ext(exts, j)) != 0) {
+        return make_error(ErrorCode::kUnsupported,
+                          "x509: CRL entry " + std::to_string(i) + " has a critical extension");
+      }
+    }
   }
   return ok_status();
 }

@@ -63,6 +63,16 @@ class Certificate {
   Result<Bytes> extension(std::string_view oid) const;
   // Whether issuer signed this certificate (signature only: no names, times or CA checks).
   bool is_signed_by(const Certificate& issuer) const;
+  // The curve of the certificate's ECDSA key; kUnsupported for other keys and curves.
+  Result<EcCurve> ecdsa_curve() const;
+  // Verifies raw r||s over message with the certificate's key, which must be on `curve`
+  // (hash tied to the curve as in EcdsaPublicKey::verify). Uses the key decoded with the
+  // certificate, so it skips the EVP_PKEY_public_check that ecdsa_public_key() runs: OpenSSL
+  // already rejects an off-curve point when decoding the certificate, and on these
+  // prime-order curves (cofactor 1) that check's extra n*Q == O test cannot fail.
+  Status verify_ecdsa(EcCurve curve, ByteView message, ByteView raw_signature) const;
+  // The Subject Key Identifier's keyIdentifier; nullopt when the extension is absent.
+  std::optional<Bytes> subject_key_id() const;
 
   X509* get() const { return x509_.get(); }
 
@@ -79,6 +89,11 @@ class Certificate {
   std::int64_t not_before_;
   std::int64_t not_after_;
 };
+
+// The DER of every "CERTIFICATE" PEM block in order, under the rules of parse_pem_chain
+// below, without parsing the certificates (callers that meet the same certificate often
+// parse each distinct DER once).
+Result<std::vector<Bytes>> pem_chain_der(std::string_view pem);
 
 // Every "CERTIFICATE" PEM block in order. Whitespace between blocks and trailing NUL bytes
 // are tolerated (NVIDIA chains are NUL padded, Intel's in quotes end with a NUL); any other
@@ -102,8 +117,20 @@ class Crl {
   bool is_revoked(ByteView serial) const;
   // Whether cert is listed and this CRL's issuer is cert's issuer.
   bool is_revoked(const Certificate& cert) const;
-  // Checks the CRL's signature with issuer's key and that the issuer names match.
+  // The Authority Key Identifier's keyIdentifier; nullopt when absent (or it has none).
+  std::optional<Bytes> authority_key_id() const;
+  // Whether the CRL carries a CRL Number extension.
+  bool has_crl_number() const;
+  // Checks that issuer issued this CRL: the issuer names match; issuer may sign CRLs (its
+  // keyUsage, when present, has cRLSign); the signature verifies with issuer's key; and,
+  // when the CRL carries an Authority Key Identifier, it names issuer's Subject Key
+  // Identifier (a CA re-keyed under the same name cannot pass off the other key's CRL).
   Status verify_signature(const Certificate& issuer) const;
+  // Checks that this is a complete CRL we can apply without OpenSSL's scope logic: no
+  // delta-CRL indicator, no issuing distribution point (no partitioned or indirect CRLs),
+  // no critical CRL extension other than CRL Number and AKI, and no critical entry
+  // extension. Intel's PCS CRLs and the simulator's pass.
+  Status check_complete() const;
 
   X509_CRL* get() const { return crl_.get(); }
 

@@ -16,9 +16,13 @@
 #include "cllm/tdx/pck_extension.hpp"
 #include "cllm/tdx/qe_identity.hpp"
 #include "cllm/tdx/tcb_info.hpp"
+#include "cllm/tdx/verifier_context.hpp"
 
 namespace cllm::tdx {
 namespace {
+
+using detail::TrustedCrl;
+using detail::VerifyContext;
 
 constexpr std::size_t kMaxCacheEntries = 4096;
 constexpr std::int64_t kNever = INT64_MAX;
@@ -51,8 +55,9 @@ void narrow_by_chain(Window& window, const std::vector<crypto::Certificate>& cha
 // Collateral verified independently of any quote.
 struct VerifiedCollateral {
   std::size_t root_index = 0;
-  std::optional<crypto::Crl> root_crl;
-  std::optional<crypto::Crl> pck_crl;
+  std::optional<crypto::Crl> root_crl;  // verified as issued by the root
+  std::optional<crypto::Crl> pck_crl;   // verified as issued by pck_crl_issuer
+  std::optional<crypto::Certificate> pck_crl_issuer;
   std::optional<TcbInfo> tcb_info;
   std::optional<QeIdentity> qe_identity;
   Window window;
@@ -62,7 +67,8 @@ struct VerifiedCollateral {
 // The quote's PCK chain, verified against one collateral's CRLs.
 struct VerifiedPck {
   std::optional<crypto::Certificate> leaf;
-  std::optional<crypto::EcdsaPublicKey> key;
+  std::optional<crypto::Certificate> key;  // the leaf, once its key is known to be P-256
+  Bytes key_spki;                          // its SubjectPublicKeyInfo (QE report cache key)
   std::optional<PckExtension> extension;
   Window window;
   std::vector<std::string> errors;
@@ -123,8 +129,12 @@ std::size_t find_leaf(const std::vector<crypto::Certificate>& chain) {
   for (std::size_t i = 0; i < chain.size(); ++i) {
     bool issues_another = false;
     for (std::size_t j = 0; j < chain.size() && !issues_another; ++j) {
-      issues_another = i != j && chain[j].issuer() == chain[i].subject() &&
-                       chain[j].subject() != chain[j].issuer();
+      // X509_NAME_cmp compares the canonical encodings, as chain building does.
+      const X509* cj = chain[j].get();
+      issues_another =
+          i != j &&
+          X509_NAME_cmp(X509_get_issuer_name(cj), X509_get_subject_name(chain[i].get())) == 0 &&
+          X509_NAME_cmp(X509_get_subject_name(cj), X509_get_issuer_name(cj)) != 0;
     }
     if (!issues_another) return i;
   }
@@ -133,14 +143,14 @@ std::size_t find_leaf(const std::vector<crypto::Certificate>& chain) {
 
 // Verifies a TCB signing chain (TCB info or QE identity issuer chain) and the signature
 // over the document text; returns the text's validity as a bool for the caller.
-void verify_signed_document(std::string_view chain_pem, std::string_view text, ByteView signature,
-                            const crypto::Certificate& root,
+void verify_signed_document(VerifyContext& ctx, std::string_view chain_pem, std::string_view text,
+                            ByteView signature, const crypto::Certificate& root,
                             const std::optional<crypto::Crl>& root_crl, std::int64_t now,
                             std::string_view name, Window& window,
                             std::vector<std::string>& errors) {
   const std::string chain_check = std::string(name) + "_chain: ";
   const std::string sig_check = std::string(name) + "_signature: ";
-  auto chain = crypto::parse_pem_chain(chain_pem);
+  auto chain = ctx.parse_chain(chain_pem);
   if (!chain.ok()) {
     errors.push_back(chain_check + chain.error().message());
     errors.push_back(sig_check + "not checked: no usable issuer chain");
@@ -159,12 +169,16 @@ void verify_signed_document(std::string_view chain_pem, std::string_view text, B
   if (!root_crl) {
     errors.push_back(chain_check + "not checked: no usable root CA CRL");
   } else {
-    crypto::ChainVerifyOptions options;
-    options.at_time = now;
-    options.crls = {*root_crl};
-    auto verified = crypto::verify_chain(signer, others, root, options);
+    auto verified = ctx.verify_chain(signer, others, root, now);
+    const TrustedCrl crls[] = {{&*root_crl, root}};
     if (!verified.ok()) {
       errors.push_back(chain_check + verified.error().message());
+    } else if (verified->size() != 2) {
+      // QVL: the TCB signing certificate is issued by the root directly.
+      errors.push_back(chain_check + "expected the signer and the root, got a chain of " +
+                       std::to_string(verified->size()));
+    } else if (auto revoked = detail::check_revocation(*verified, crls); !revoked.ok()) {
+      errors.push_back(chain_check + revoked.error().message());
     } else {
       narrow_by_chain(window, *verified);
     }
@@ -173,18 +187,19 @@ void verify_signed_document(std::string_view chain_pem, std::string_view text, B
     errors.push_back(sig_check + "expected 64 bytes r||s, got " + std::to_string(signature.size()));
     return;
   }
-  auto key = signer.ecdsa_public_key();
-  if (!key.ok() || key->curve() != crypto::EcCurve::kP256) {
+  auto curve = signer.ecdsa_curve();
+  if (!curve.ok() || *curve != crypto::EcCurve::kP256) {
     errors.push_back(sig_check + "the signer's key is not ECDSA P-256");
     return;
   }
-  auto status = key->verify(as_bytes(text), signature);
+  auto status = signer.verify_ecdsa(crypto::EcCurve::kP256, as_bytes(text), signature);
   if (!status.ok()) errors.push_back(sig_check + "does not verify over the exact text");
 }
 
-std::size_t pick_root(std::string_view chain_pem, const std::vector<crypto::Certificate>& roots) {
+std::size_t pick_root(VerifyContext& ctx, std::string_view chain_pem,
+                      const std::vector<crypto::Certificate>& roots) {
   // Selection only: the copy in the chain is never trusted, verification uses roots[i].
-  auto chain = crypto::parse_pem_chain(chain_pem);
+  auto chain = ctx.parse_chain(chain_pem);
   if (chain.ok()) {
     for (const auto& cert : *chain) {
       for (std::size_t i = 0; i < roots.size(); ++i) {
@@ -198,12 +213,28 @@ std::size_t pick_root(std::string_view chain_pem, const std::vector<crypto::Cert
   return 0;
 }
 
-std::shared_ptr<VerifiedCollateral> verify_collateral(const Collateral& c,
+// Step 2: a CRL is issued by `issuer` (name, cRLSign, signature, AKI == SKI), complete (no
+// delta, IDP or unhandled critical extension), and carries the CRL Number and Authority Key
+// Identifier extensions QVL requires.
+Status check_crl_issued_by(const crypto::Crl& crl, const crypto::Certificate& issuer) {
+  CLLM_TRY(crl.verify_signature(issuer));
+  CLLM_TRY(crl.check_complete());
+  if (!crl.has_crl_number()) {
+    return make_error(ErrorCode::kVerification, "the CRL has no CRL Number extension");
+  }
+  if (!crl.authority_key_id()) {
+    return make_error(ErrorCode::kVerification,
+                      "the CRL has no Authority Key Identifier (keyIdentifier)");
+  }
+  return ok_status();
+}
+
+std::shared_ptr<VerifiedCollateral> verify_collateral(VerifyContext& ctx, const Collateral& c,
                                                       const std::vector<crypto::Certificate>& roots,
                                                       std::int64_t now) {
   auto out = std::make_shared<VerifiedCollateral>();
   auto& errors = out->errors;
-  out->root_index = pick_root(c.tcb_info_issuer_chain, roots);
+  out->root_index = pick_root(ctx, c.tcb_info_issuer_chain, roots);
   const crypto::Certificate& root = roots[out->root_index];
   out->window.narrow(root.not_before(), root.not_after());
 
@@ -212,7 +243,7 @@ std::shared_ptr<VerifiedCollateral> verify_collateral(const Collateral& c,
   if (!root_crl.ok()) {
     errors.push_back("root_ca_crl: " + root_crl.error().message());
   } else {
-    auto sig = root_crl->verify_signature(root);
+    auto sig = check_crl_issued_by(*root_crl, root);
     if (!sig.ok()) {
       errors.push_back("root_ca_crl: " + sig.error().message());
     } else {
@@ -223,7 +254,7 @@ std::shared_ptr<VerifiedCollateral> verify_collateral(const Collateral& c,
   }
 
   // TCB info and QE identity: chain, signature over the exact text, content.
-  verify_signed_document(c.tcb_info_issuer_chain, c.tcb_info, c.tcb_info_signature, root,
+  verify_signed_document(ctx, c.tcb_info_issuer_chain, c.tcb_info, c.tcb_info_signature, root,
                          out->root_crl, now, "tcb_info", out->window, errors);
   auto tcb_info = parse_tcb_info(c.tcb_info);
   if (!tcb_info.ok()) {
@@ -233,8 +264,8 @@ std::shared_ptr<VerifiedCollateral> verify_collateral(const Collateral& c,
                           errors);
     out->tcb_info = std::move(tcb_info).value();
   }
-  verify_signed_document(c.qe_identity_issuer_chain, c.qe_identity, c.qe_identity_signature, root,
-                         out->root_crl, now, "qe_identity", out->window, errors);
+  verify_signed_document(ctx, c.qe_identity_issuer_chain, c.qe_identity, c.qe_identity_signature,
+                         root, out->root_crl, now, "qe_identity", out->window, errors);
   auto qe_identity = parse_qe_identity(c.qe_identity);
   if (!qe_identity.ok()) {
     errors.push_back("qe_identity: " + qe_identity.error().message());
@@ -251,7 +282,7 @@ std::shared_ptr<VerifiedCollateral> verify_collateral(const Collateral& c,
     return out;
   }
   check_crl_window(*pck_crl, "pck_crl", now, out->window, errors);
-  auto issuer_chain = crypto::parse_pem_chain(c.pck_crl_issuer_chain);
+  auto issuer_chain = ctx.parse_chain(c.pck_crl_issuer_chain);
   if (!issuer_chain.ok()) {
     errors.push_back("pck_crl_chain: " + issuer_chain.error().message());
     return out;
@@ -265,30 +296,36 @@ std::shared_ptr<VerifiedCollateral> verify_collateral(const Collateral& c,
   if (!out->root_crl) {
     errors.push_back("pck_crl_chain: not checked: no usable root CA CRL");
   } else {
-    crypto::ChainVerifyOptions options;
-    options.at_time = now;
-    options.crls = {*out->root_crl};
-    auto verified = crypto::verify_chain(pck_ca, ca_others, root, options);
+    auto verified = ctx.verify_chain(pck_ca, ca_others, root, now);
+    const TrustedCrl crls[] = {{&*out->root_crl, root}};
     if (!verified.ok()) {
       errors.push_back("pck_crl_chain: " + verified.error().message());
+    } else if (verified->size() != 2) {
+      errors.push_back("pck_crl_chain: expected the PCK CA and the root, got a chain of " +
+                       std::to_string(verified->size()));
+    } else if (auto revoked = detail::check_revocation(*verified, crls); !revoked.ok()) {
+      errors.push_back("pck_crl_chain: " + revoked.error().message());
     } else {
       narrow_by_chain(out->window, *verified);
     }
   }
-  auto sig = pck_crl->verify_signature(pck_ca);
+  auto sig = check_crl_issued_by(*pck_crl, pck_ca);
   if (!sig.ok()) {
     errors.push_back("pck_crl: " + sig.error().message());
     return out;
   }
   out->pck_crl = *pck_crl;
+  out->pck_crl_issuer = pck_ca;
   return out;
 }
 
-std::shared_ptr<VerifiedPck> verify_pck(ByteView chain_bytes, const VerifiedCollateral& coll,
+std::shared_ptr<VerifiedPck> verify_pck(VerifyContext& ctx, ByteView chain_bytes,
+                                        const VerifiedCollateral& coll,
                                         const crypto::Certificate& root, std::int64_t now) {
   auto out = std::make_shared<VerifiedPck>();
   auto& errors = out->errors;
-  auto chain = crypto::parse_pem_chain(chain_bytes);
+  auto chain = ctx.parse_chain(
+      std::string_view(reinterpret_cast<const char*>(chain_bytes.data()), chain_bytes.size()));
   if (!chain.ok()) {
     errors.push_back("pck_chain: " + chain.error().message());
     return out;
@@ -311,25 +348,49 @@ std::shared_ptr<VerifiedPck> verify_pck(ByteView chain_bytes, const VerifiedColl
       errors.push_back("pck_crl: issuer \"" + coll.pck_crl->issuer() +
                        "\" is not the PCK leaf's issuer \"" + leaf.issuer() + "\"");
     }
-    crypto::ChainVerifyOptions options;
-    options.at_time = now;
-    options.crls = {*coll.root_crl, *coll.pck_crl};
-    auto verified = crypto::verify_chain(leaf, others, root, options);
+    auto verified = ctx.verify_chain(leaf, others, root, now);
     if (!verified.ok()) {
       errors.push_back("pck_chain: " + verified.error().message());
+    } else if (verified->size() != 3) {
+      // QVL: exactly PCK leaf <- PCK Platform/Processor CA <- root.
+      errors.push_back("pck_chain: expected the PCK leaf, a PCK CA and the root, got a chain of " +
+                       std::to_string(verified->size()));
+    } else if (!contains_text((*verified)[1].subject_common_name(), "CA")) {
+      errors.push_back("pck_chain: intermediate CN \"" + (*verified)[1].subject_common_name() +
+                       "\" is not a PCK CA");
     } else {
-      narrow_by_chain(out->window, *verified);
+      // The PCK CRL verified as issued by the collateral's PCK CA; when the quote's chain
+      // holds a different certificate for that CA, the CRL must verify with it too.
+      const crypto::Certificate& leaf_ca = (*verified)[1];
+      std::vector<TrustedCrl> crls{{&*coll.root_crl, root}};
+      if (leaf_ca.der() == coll.pck_crl_issuer->der()) {
+        crls.push_back({&*coll.pck_crl, leaf_ca});
+      } else if (auto sig = check_crl_issued_by(*coll.pck_crl, leaf_ca); sig.ok()) {
+        crls.push_back({&*coll.pck_crl, leaf_ca});
+      }
+      if (auto revoked = detail::check_revocation(*verified, crls); !revoked.ok()) {
+        errors.push_back("pck_chain: " + revoked.error().message());
+      } else {
+        narrow_by_chain(out->window, *verified);
+      }
     }
   }
-  auto key = leaf.ecdsa_public_key();
-  if (!key.ok() || key->curve() != crypto::EcCurve::kP256) {
+  auto curve = leaf.ecdsa_curve();
+  if (!curve.ok() || *curve != crypto::EcCurve::kP256) {
     errors.push_back("pck_chain: the PCK leaf key is not ECDSA P-256");
   } else {
-    out->key = *key;
+    out->key = leaf;
+    out->key_spki = leaf.spki_der();
   }
   auto extension = pck_extension_of(leaf);
   if (!extension.ok()) {
     errors.push_back("pck_extension: " + extension.error().message());
+  } else if (!std::equal(extension->cpu_svn_components.begin(), extension->cpu_svn_components.end(),
+                         extension->cpu_svn.begin(), extension->cpu_svn.end())) {
+    // Note §2 step 6: TCB levels are matched on the component INTEGERs (QVL); dcap-qvl uses
+    // the CPUSVN octets. PCS issues certificates where both agree; refuse the ambiguity.
+    errors.push_back("pck_extension: SGX TCB components " + to_hex(extension->cpu_svn_components) +
+                     " differ from the CPUSVN " + to_hex(extension->cpu_svn));
   } else {
     out->extension = std::move(extension).value();
   }
@@ -642,8 +703,9 @@ Result<VerificationResult> DcapVerifier::verify(ByteView quote_bytes, const Coll
     auto it = cache_->collateral.find(collateral_key);
     if (it != cache_->collateral.end() && it->second->window.contains(now)) coll = it->second;
   }
+  VerifyContext ctx(roots_);
   if (!coll) {
-    auto fresh = verify_collateral(collateral, roots_, now);
+    auto fresh = verify_collateral(ctx, collateral, roots_, now);
     if (fresh->errors.empty()) {
       std::unique_lock lock(cache_->mutex);
       Cache::put(cache_->collateral, collateral_key, fresh);
@@ -678,7 +740,7 @@ Result<VerificationResult> DcapVerifier::verify(ByteView quote_bytes, const Coll
       if (it != cache_->pck.end() && it->second->window.contains(now)) pck = it->second;
     }
     if (!pck) {
-      auto fresh = verify_pck(chain_bytes, *coll, root, now);
+      auto fresh = verify_pck(ctx, chain_bytes, *coll, root, now);
       if (fresh->errors.empty() && coll->errors.empty()) {
         std::unique_lock lock(cache_->mutex);
         Cache::put(cache_->pck, pck_key, fresh);
@@ -696,16 +758,16 @@ Result<VerificationResult> DcapVerifier::verify(ByteView quote_bytes, const Coll
   // Step 7: QE report signed by the PCK key (cached per key, report and signature).
   const QeCertificationData& cert = quote.certification;
   if (pck && pck->key) {
-    CLLM_ASSIGN_OR_RETURN(
-        std::string report_key,
-        digest_key({pck->key->to_sec1(), cert.qe_report_raw, cert.qe_report_signature}));
+    CLLM_ASSIGN_OR_RETURN(std::string report_key, digest_key({pck->key_spki, cert.qe_report_raw,
+                                                              cert.qe_report_signature}));
     bool known = false;
     {
       std::shared_lock lock(cache_->mutex);
       known = cache_->qe_reports.count(report_key) != 0;
     }
     if (!known) {
-      auto status = pck->key->verify(cert.qe_report_raw, cert.qe_report_signature);
+      auto status = pck->key->verify_ecdsa(crypto::EcCurve::kP256, cert.qe_report_raw,
+                                           cert.qe_report_signature);
       if (!status.ok()) {
         errors.push_back("qe_report_signature: the QE report is not signed by the PCK key");
       } else {

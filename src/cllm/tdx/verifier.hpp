@@ -4,17 +4,20 @@
 //
 // Checks, in order, each with the name that prefixes its error message (docs/VERIFYING.md):
 //   quote_header          att_key_type, QE vendor id, TEE type vs body
-//   root_ca_crl           parse, signature by the pinned root, root not listed
-//   tcb_info_chain        TCB signing chain to the pinned root (validity at now, root CRL)
+//   root_ca_crl           parse, issued by the pinned root (name, cRLSign, signature,
+//                         AKI == SKI), CRL Number and AKI present, complete; root not listed
+//   tcb_info_chain        exactly TCB signing <- pinned root (validity at now, root CRL)
 //   tcb_info_signature    ECDSA-P256 over the exact tcb_info text
 //   tcb_info              the document parses
 //   qe_identity_chain / qe_identity_signature / qe_identity   the same for the QE identity
-//   pck_crl_chain         the PCK CRL's issuer chain to the pinned root
-//   pck_crl               parse, signature by its issuer; issuer == the PCK leaf's issuer
+//   pck_crl_chain         exactly PCK CA <- pinned root (validity at now, root CRL)
+//   pck_crl               parse, issued by that CA (as root_ca_crl); == the leaf's issuer
 //   collateral_expired    a document or CRL outside its window at now (names which one)
 //   collateral_not_yet_valid   issueDate / thisUpdate after now (5 min clock-skew allowance)
-//   pck_chain             PCK leaf <- PCK CA <- pinned root, validity at now, both CRLs
-//   pck_extension         the leaf's SGX extension (FMSPC, PCE-ID, TCB components)
+//   pck_chain             exactly PCK leaf <- PCK CA <- pinned root, validity at now, both
+//                         CRLs (the PCK CRL verified with the leaf's own CA)
+//   pck_extension         the leaf's SGX extension (FMSPC, PCE-ID, TCB components, which
+//                         must equal the CPUSVN octets)
 //   qe_report_signature   the QE report is signed by the PCK leaf key
 //   qe_report_binding     QE report_data = SHA-256(attestation key || QE auth data) || 0^32
 //   qe_identity_mismatch  id, miscselect, attributes (masked), mrsigner, isvprodid; debug QE

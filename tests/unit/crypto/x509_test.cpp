@@ -33,6 +33,7 @@ struct CertSpec {
   long serial = 1;
   std::optional<Bytes> sgx_extension;  // raw extnValue contents
   int duplicate_sgx_extension = 0;     // add the extension this many extra times
+  const char* key_usage = nullptr;     // overrides the keyUsage (OpenSSL config syntax)
 };
 
 struct Node {
@@ -90,7 +91,9 @@ Certificate issue(const CertSpec& spec, const EcdsaPrivateKey& subject_key, cons
   X509V3_set_ctx(&ctx, issuer ? issuer->cert.get() : x.get(), x.get(), nullptr, nullptr, 0);
   add_ext(x.get(), &ctx, NID_basic_constraints, spec.ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
   add_ext(x.get(), &ctx, NID_key_usage,
-          spec.ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
+          spec.key_usage != nullptr ? spec.key_usage
+          : spec.ca                 ? "critical,keyCertSign,cRLSign"
+                                    : "critical,digitalSignature");
   add_ext(x.get(), &ctx, NID_subject_key_identifier, "hash");
   add_ext(x.get(), &ctx, NID_authority_key_identifier, "keyid:always");
   if (spec.sgx_extension) {
@@ -151,6 +154,10 @@ struct CrlSpec {
   std::vector<long> revoked;
   std::int64_t this_update = kNow - kDay;
   std::optional<std::int64_t> next_update = kNow + 30 * kDay;
+  bool aki = true;
+  const Node* aki_from = nullptr;  // whose key the AKI names (default: the issuer)
+  bool idp = false;                // add an issuing distribution point
+  bool delta = false;              // add a delta CRL indicator
 };
 
 CrlSpec revoking(std::vector<long> serials) {
@@ -190,16 +197,26 @@ Crl make_crl(const Node& issuer, const CrlSpec& spec, const EcdsaPrivateKey* sig
   X509_CRL_sort(crl.get());
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, issuer.cert.get(), nullptr, nullptr, crl.get(), 0);
-  X509_EXTENSION* aki =
-      X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always");
-  EXPECT_NE(aki, nullptr);
-  X509_CRL_add_ext(crl.get(), aki, -1);
-  X509_EXTENSION_free(aki);
+  X509V3_set_ctx(&ctx, (spec.aki_from ? spec.aki_from : &issuer)->cert.get(), nullptr, nullptr,
+                 crl.get(), 0);
+  if (spec.aki) {
+    X509_EXTENSION* aki =
+        X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always");
+    EXPECT_NE(aki, nullptr);
+    X509_CRL_add_ext(crl.get(), aki, -1);
+    X509_EXTENSION_free(aki);
+  }
   ASN1_INTEGER* number = ASN1_INTEGER_new();
   ASN1_INTEGER_set(number, 1);
   X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number, 0, 0);
+  if (spec.delta) X509_CRL_add1_ext_i2d(crl.get(), NID_delta_crl, number, 1, 0);
   ASN1_INTEGER_free(number);
+  if (spec.idp) {
+    ISSUING_DIST_POINT* idp = ISSUING_DIST_POINT_new();
+    idp->onlyCA = 0xFF;
+    X509_CRL_add1_ext_i2d(crl.get(), NID_issuing_distribution_point, idp, 1, 0);
+    ISSUING_DIST_POINT_free(idp);
+  }
   const EcdsaPrivateKey& key = signer ? *signer : issuer.key;
   EXPECT_GT(X509_CRL_sign(crl.get(), key.pkey(), md_for(key.curve())), 0);
   const int len = i2d_X509_CRL(crl.get(), nullptr);
@@ -602,6 +619,82 @@ TEST(X509Crl, ParsesAndAnswersRevocationQueries) {
   const Status wrong_key = crl.verify_signature(twin.cert);
   ASSERT_FALSE(wrong_key.ok());
   EXPECT_NE(wrong_key.error().message().find("CRL signature does not verify"), std::string::npos);
+}
+
+TEST(X509Crl, IssuerBindingNeedsCrlSignAndMatchingKeyIdentifier) {
+  Pki pki = make_pki(EcCurve::kP256);
+  const Crl good = make_crl(pki.inter, {});
+  ASSERT_TRUE(good.verify_signature(pki.inter.cert).ok());
+  ASSERT_TRUE(good.authority_key_id().has_value());
+  EXPECT_EQ(*good.authority_key_id(), pki.inter.cert.subject_key_id().value_or(Bytes{}));
+  EXPECT_TRUE(good.has_crl_number());
+
+  // Signed by the right key, but the AKI names another key of a CA with the same name.
+  Node twin = make_node(EcCurve::kP256, inter_spec(), &pki.root);
+  CrlSpec other_aki;
+  other_aki.aki_from = &twin;
+  const Status aki = make_crl(pki.inter, other_aki).verify_signature(pki.inter.cert);
+  ASSERT_FALSE(aki.ok());
+  EXPECT_NE(aki.error().message().find("authority key identifier"), std::string::npos)
+      << aki.error().message();
+
+  // No AKI at all: nothing to compare (the DCAP verifier requires one separately).
+  CrlSpec no_aki;
+  no_aki.aki = false;
+  const Crl bare = make_crl(pki.inter, no_aki);
+  EXPECT_FALSE(bare.authority_key_id().has_value());
+  EXPECT_TRUE(bare.verify_signature(pki.inter.cert).ok());
+
+  // An issuer whose keyUsage lacks cRLSign may not issue CRLs.
+  CertSpec no_crl_sign = inter_spec();
+  no_crl_sign.key_usage = "critical,keyCertSign";
+  Node signer = make_node(EcCurve::kP256, no_crl_sign, &pki.root);
+  const Status ku = make_crl(signer, {}).verify_signature(signer.cert);
+  ASSERT_FALSE(ku.ok());
+  EXPECT_NE(ku.error().message().find("cRLSign"), std::string::npos) << ku.error().message();
+}
+
+TEST(X509Crl, CompleteCrlsOnly) {
+  Pki pki = make_pki(EcCurve::kP256);
+  EXPECT_TRUE(make_crl(pki.inter, revoking({3})).check_complete().ok());
+  CrlSpec idp;
+  idp.idp = true;
+  const Status partitioned = make_crl(pki.inter, idp).check_complete();
+  ASSERT_FALSE(partitioned.ok());
+  EXPECT_NE(partitioned.error().message().find("issuing distribution point"), std::string::npos);
+  CrlSpec delta;
+  delta.delta = true;
+  const Status is_delta = make_crl(pki.inter, delta).check_complete();
+  ASSERT_FALSE(is_delta.ok());
+  EXPECT_NE(is_delta.error().message().find("delta"), std::string::npos);
+}
+
+TEST(X509Certificate, VerifiesRawEcdsaWithItsOwnKey) {
+  for (EcCurve curve : {EcCurve::kP256, EcCurve::kP384}) {
+    Pki pki = make_pki(curve);
+    auto sig = pki.leaf.key.sign(to_bytes("message"));
+    ASSERT_TRUE(sig.ok());
+    ASSERT_EQ(pki.leaf.cert.ecdsa_curve().value_or(EcCurve::kP256), curve);
+    EXPECT_TRUE(pki.leaf.cert.verify_ecdsa(curve, to_bytes("message"), *sig).ok());
+    EXPECT_FALSE(pki.leaf.cert.verify_ecdsa(curve, to_bytes("messagf"), *sig).ok());
+    EXPECT_FALSE(pki.inter.cert.verify_ecdsa(curve, to_bytes("message"), *sig).ok());
+    const EcCurve other = curve == EcCurve::kP256 ? EcCurve::kP384 : EcCurve::kP256;
+    EXPECT_FALSE(pki.leaf.cert.verify_ecdsa(other, to_bytes("message"), *sig).ok());
+    Bytes bad = *sig;
+    bad.back() ^= 1;
+    EXPECT_FALSE(pki.leaf.cert.verify_ecdsa(curve, to_bytes("message"), bad).ok());
+  }
+}
+
+TEST(X509Certificate, PemChainDerMatchesTheCertificates) {
+  Pki pki = make_pki(EcCurve::kP256);
+  auto ders = pem_chain_der(to_pem(pki.leaf.cert) + "\n" + to_pem(pki.inter.cert));
+  ASSERT_TRUE(ders.ok()) << ders.error().message();
+  ASSERT_EQ(ders->size(), 2u);
+  EXPECT_EQ((*ders)[0], pki.leaf.cert.der());
+  EXPECT_EQ((*ders)[1], pki.inter.cert.der());
+  EXPECT_FALSE(pem_chain_der("").ok());
+  EXPECT_FALSE(pem_chain_der(to_pem(make_crl(pki.inter, {}))).ok());
 }
 
 TEST(X509Crl, DerPemAndAutodetect) {
