@@ -1,16 +1,21 @@
-// cllm quote collateral --quote FILE [--pccs URL] --out FILE
+// cllm quote collateral --quote FILE [--pccs URL] [--cache-dir DIR [--now UNIX]] --out FILE
 // Fetches the collateral a quote needs (TCB info and QE identity for its FMSPC and TEE type,
 // the PCK CRL of its PCK CA, the root CA CRL) from Intel PCS, or from a PCCS, and writes it
-// as dcap-qvl JSON for `cllm quote verify --collateral`.
+// as dcap-qvl JSON for `cllm quote verify --collateral`. With --cache-dir, collateral fetched
+// earlier is reused until its earliest nextUpdate (tdx::CollateralCache).
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 #include "cllm/cli/cli_io.hpp"
 #include "cllm/cli/quote_command.hpp"
+#include "cllm/common/clock.hpp"
 #include "cllm/common/file.hpp"
 #include "cllm/common/hex.hpp"
 #include "cllm/crypto/x509.hpp"
 #include "cllm/net/http_client.hpp"
 #include "cllm/tdx/collateral.hpp"
+#include "cllm/tdx/collateral_cache.hpp"
 #include "cllm/tdx/pcs_client.hpp"
 #include "cllm/tdx/quote.hpp"
 
@@ -23,6 +28,8 @@ struct CollateralOptions {
   std::string pccs;
   std::string out;
   std::string ca_file;
+  std::string cache_dir;
+  std::int64_t now = 0;  // 0: the system clock
 };
 
 Result<crypto::Certificate> pck_leaf_of(const tdx::Quote& quote) {
@@ -75,14 +82,37 @@ int run_collateral(const CollateralOptions& o) {
     pcs.pccs = true;
   }
   tdx::PcsClient pcs_client(pcs, tdx::http_get_over(client));
-  auto collateral = pcs_client.fetch_collateral(*request);
+  auto fetch = [&pcs_client](const tdx::CollateralRequest& r) {
+    return pcs_client.fetch_collateral(r);
+  };
+  Result<tdx::Collateral> collateral = make_error(ErrorCode::kInternal, "not fetched");
+  bool from_cache = false;
+  if (o.cache_dir.empty()) {
+    collateral = fetch(*request);
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(o.cache_dir, ec);
+    if (ec) {
+      return print_error(cmd, make_error(ErrorCode::kIo, "cannot create cache directory " +
+                                                             o.cache_dir + ": " + ec.message())),
+             kExitUsage;
+    }
+    // Freshness is judged at --now when given, so that old collateral (test vectors,
+    // offline replays) can be served from the cache at the time it was valid.
+    const FixedClock fixed = FixedClock::at_unix(o.now);
+    const Clock& clock = o.now != 0 ? static_cast<const Clock&>(fixed) : SystemClock::instance();
+    tdx::CollateralCache cache({.directory = o.cache_dir}, fetch, clock);
+    collateral = cache.get(*request);
+    from_cache = cache.fetch_count() == 0;
+  }
   if (!collateral) return print_error(cmd, collateral.error()), kExitFailed;
   std::string json = tdx::collateral_to_json(*collateral);
   if (auto s = write_file_atomic(o.out, as_bytes(json)); !s) {
     return print_error(cmd, s.error()), kExitUsage;
   }
-  std::fprintf(stderr, "cllm %s: collateral for FMSPC %s written to %s\n", cmd,
-               to_hex(request->fmspc).c_str(), o.out.c_str());
+  std::fprintf(stderr, "cllm %s: collateral for FMSPC %s%s written to %s\n", cmd,
+               to_hex(request->fmspc).c_str(), from_cache ? " (from the cache)" : "",
+               o.out.c_str());
   return kExitOk;
 }
 
@@ -99,6 +129,11 @@ std::function<int()> add_quote_collateral(CLI::App& quote) {
                   "CA certificate (PEM) to trust for the PCS/PCCS TLS "
                   "connection; default: the system store");
   sub->add_option("--out", o->out, "Where to write the collateral JSON")->required();
+  sub->add_option("--cache-dir", o->cache_dir,
+                  "Cache fetched collateral in this directory (one JSON file per platform) "
+                  "and reuse it until its earliest nextUpdate");
+  sub->add_option("--now", o->now,
+                  "Time for the cache's freshness check, unix seconds (default: now)");
   return [o, sub] { return sub->parsed() ? run_collateral(*o) : -1; };
 }
 

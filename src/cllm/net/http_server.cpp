@@ -282,6 +282,14 @@ void HttpServer::stop(std::chrono::milliseconds drain_deadline) {
   for (auto& t : impl.threads)
     t.join();
   impl.threads.clear();
+  // The closes posted above may have been dropped by ioc.stop() before they ran; the port
+  // would then keep listening, and clients would hang in the kernel's backlog instead of
+  // being refused. No thread runs the io_context any more, so close here directly.
+  for (auto& l : impl.listeners) {
+    error_code ec;
+    l->retry.cancel();
+    l->acceptor.close(ec);
+  }
 }
 
 std::size_t HttpServer::open_connections() const {
