@@ -12,12 +12,12 @@
 #include "cllm/common/clock.hpp"
 #include "cllm/common/file.hpp"
 #include "cllm/common/hex.hpp"
-#include "cllm/crypto/x509.hpp"
 #include "cllm/net/http_client.hpp"
 #include "cllm/tdx/collateral.hpp"
 #include "cllm/tdx/collateral_cache.hpp"
 #include "cllm/tdx/pcs_client.hpp"
 #include "cllm/tdx/quote.hpp"
+#include "cllm/tdx/quote_platform.hpp"
 
 namespace cllm::cli {
 
@@ -32,20 +32,6 @@ struct CollateralOptions {
   std::int64_t now = 0;  // 0: the system clock
 };
 
-Result<crypto::Certificate> pck_leaf_of(const tdx::Quote& quote) {
-  if (quote.certification.cert_data_type != 5) {
-    return make_error(ErrorCode::kUnsupported,
-                      "the quote carries no PCK certificate chain (certification data type " +
-                          std::to_string(quote.certification.cert_data_type) + ")");
-  }
-  CLLM_ASSIGN_OR_RETURN(auto chain,
-                        crypto::parse_pem_chain(ByteView(quote.certification.cert_data)));
-  for (auto& cert : chain) {
-    if (cert.subject().find("SGX PCK Certificate") != std::string::npos) return std::move(cert);
-  }
-  return make_error(ErrorCode::kParse, "no 'SGX PCK Certificate' in the quote's chain");
-}
-
 int run_collateral(const CollateralOptions& o) {
   const char* cmd = "quote collateral";
   auto content = read_input(o.quote);
@@ -54,10 +40,7 @@ int run_collateral(const CollateralOptions& o) {
   if (!bytes) return print_error(cmd, bytes.error()), kExitFailed;
   auto quote = tdx::parse_quote(*bytes);
   if (!quote) return print_error(cmd, quote.error()), kExitFailed;
-  auto leaf = pck_leaf_of(*quote);
-  if (!leaf) return print_error(cmd, leaf.error()), kExitFailed;
-  auto tee = quote->is_tdx() ? tdx::CollateralTee::kTdx : tdx::CollateralTee::kSgx;
-  auto request = tdx::collateral_request_for(*leaf, tee);
+  auto request = tdx::collateral_request_for_quote(*quote);
   if (!request) return print_error(cmd, request.error()), kExitFailed;
 
   // Intel PCS is a public HTTPS service: the system trust store, or a CA file for a PCCS
