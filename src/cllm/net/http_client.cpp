@@ -256,6 +256,7 @@ class Exchange {
     for (const auto& field : parser.get()) {
       response.headers.add(std::string(field.name_string()), std::string(field.value()));
     }
+    if (request_.on_response_head) request_.on_response_head(response.status, response.headers);
     const bool streaming = on_body != nullptr && response.status >= 200 && response.status < 300;
     if (!streaming) {
       ec = await([&](auto handler) { http::async_read(stream, buffer, parser, handler); });

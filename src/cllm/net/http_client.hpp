@@ -40,6 +40,9 @@ struct ClientRequest {
   std::string target;
   Headers headers;  // Host, Content-Length and Connection are set by the client
   std::string body;
+  // Called once with the status and headers, before any body byte reaches a stream callback
+  // (downloads decide from a 206 or 200 whether to append or start over).
+  std::function<void(int status, const Headers& headers)> on_response_head;
 };
 
 struct ClientResponse {
