@@ -225,7 +225,7 @@ void DecodeLoop::run() {
       if (s.result.time_to_first_token == 0) {
         s.result.time_to_first_token = seconds_since(s.job->submitted);
       }
-      if (llama_vocab_is_eog(vocab_, token)) {
+      if (!s.job->ignore_eos && llama_vocab_is_eog(vocab_, token)) {
         end(s, FinishReason::kStop);
         continue;
       }

@@ -34,6 +34,9 @@ struct GenerationRequest {
   std::int32_t max_tokens = 128;
   SamplingParams sampling;
   std::vector<std::string> stop;  // generation ends before the first occurrence of any
+  // Keep generating past end-of-generation tokens until max_tokens (llama-server's
+  // ignore_eos; benchmarks use it to get a fixed number of tokens).
+  bool ignore_eos = false;
 
   // Set from another thread to stop generation early (e.g. the client went away).
   const std::atomic<bool>* cancelled = nullptr;

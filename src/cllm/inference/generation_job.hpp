@@ -27,6 +27,7 @@ class GenerationJob {
   SamplingParams sampling;
   std::vector<std::string> stop;
   std::int32_t max_tokens = 0;
+  bool ignore_eos = false;
   const std::atomic<bool>* cancelled = nullptr;  // owned by the caller, alive until wait() ends
   bool streaming = true;  // false: the caller has no callback, deltas are not queued
   Clock::time_point submitted = Clock::now();

@@ -195,6 +195,7 @@ Result<GenerationResult> LlamaEngine::generate(const GenerationRequest& request,
   job->sampling = request.sampling;
   job->stop = request.stop;
   job->max_tokens = request.max_tokens;
+  job->ignore_eos = request.ignore_eos;
   job->cancelled = request.cancelled;
   job->streaming = static_cast<bool>(on_delta);
   CLLM_TRY(loop_->submit(job));

@@ -88,6 +88,7 @@ Result<std::string> upstream_request_body(const GenerationRequest& request,
     return make_error(ErrorCode::kInvalidArgument, "generate: max_tokens must be >= 0");
   }
   body["max_tokens"] = request.max_tokens;
+  if (request.ignore_eos) body["ignore_eos"] = true;  // vLLM, SGLang and llama-server know it
   const SamplingParams& p = request.sampling;
   body["temperature"] = p.temperature <= 0.0f ? 0.0 : static_cast<double>(p.temperature);
   body["top_p"] = static_cast<double>(std::clamp(p.top_p, 0.0f, 1.0f));
