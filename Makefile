@@ -12,7 +12,6 @@ SHELL := /bin/bash
 
 SHARED ?= $(abspath ../shared)
 MODEL ?=
-PROMPT ?= Once upon a time
 JOBS ?= $(shell nproc)
 
 # Recursive (=), not immediate: on a fresh machine the compiler that is part of the cache
@@ -43,14 +42,11 @@ test-asan: build-asan
 
 test: test-release test-asan
 
+# The simulator and a node on https://127.0.0.1:8443 until Ctrl-C. MODEL=path serves that GGUF;
+# without it `cllm dev` downloads a small instruct model once (pinned SHA-256).
 dev: build
-	@if [ -z "$(MODEL)" ]; then \
-	  echo "make dev: no model given. Run it with a GGUF model, e.g.:"; \
-	  echo "  make dev MODEL=$(SHARED)/models/stories260K.gguf"; \
-	  exit 0; \
-	fi
 	build/release/bin/cllm --version
-	build/release/bin/cllm generate --model "$(MODEL)" --prompt "$(PROMPT)" -n 64 --temp 0 --stats
+	build/release/bin/cllm dev $(if $(MODEL),--model "$(MODEL)")
 
 bench: build
 	@scripts/bench.sh

@@ -26,4 +26,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 [ "${1:-}" = "--packages" ] && exit 0
+
+# npm packages that tests drive (the official openai client), from their pinned lock files,
+# into test-only folders. Without the registry the tests that need them skip loudly.
+for dir in "$here/../tests/integration/openai_client"; do
+  if [ ! -d "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --silent --no-audit --no-fund) ||
+      echo "setup: WARNING: npm ci failed in $dir; the tests that use it will be skipped"
+  fi
+done
+
 "$here/build-llama.sh"

@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-extern char** environ;
+#include "support/environment.hpp"
 
 namespace cllm::test {
 
@@ -29,11 +29,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::sec
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e)
-    env_storage.emplace_back(*e);
-  for (const auto& e : extra_env)
-    env_storage.push_back(e);
+  std::vector<std::string> env_storage = merged_environment(extra_env);
   std::vector<char*> envp;
   for (auto& e : env_storage)
     envp.push_back(e.data());

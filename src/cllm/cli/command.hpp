@@ -20,6 +20,10 @@ struct Command {
 Command add_generate_command(CLI::App& app);
 Command add_quote_command(CLI::App& app);
 Command add_eventlog_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
+Command add_dev_command(CLI::App& app);
+Command add_verify_command(CLI::App& app);
+Command add_chat_command(CLI::App& app);
 
 // Prints version lines; with self_hash also the SHA-384 of the running executable.
 int print_version(bool self_hash);

@@ -20,9 +20,10 @@ int main(int argc, char** argv) {
                  "trace|debug|info|warn|error|off (default $CLLM_LOG or info)");
 
   std::vector<cllm::cli::Command> commands = {
-      cllm::cli::add_generate_command(app),
-      cllm::cli::add_quote_command(app),
-      cllm::cli::add_eventlog_command(app),
+      cllm::cli::add_generate_command(app), cllm::cli::add_quote_command(app),
+      cllm::cli::add_eventlog_command(app), cllm::cli::add_serve_command(app),
+      cllm::cli::add_dev_command(app),      cllm::cli::add_verify_command(app),
+      cllm::cli::add_chat_command(app),
   };
 
   try {

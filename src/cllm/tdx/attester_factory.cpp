@@ -32,6 +32,7 @@ Result<std::unique_ptr<Attester>> make_dstack(const AttesterOptions& options) {
 Result<std::unique_ptr<Attester>> make_sim(const AttesterOptions& options) {
   SimAttesterOptions sim;
   sim.platform.dir = options.sim_dir;
+  sim.debug = options.sim_debug;
   return as_attester(SimAttester::create(sim));
 }
 

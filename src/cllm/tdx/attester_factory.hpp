@@ -15,6 +15,8 @@ namespace cllm::tdx {
 
 struct AttesterOptions {
   std::string sim_dir;  // "sim": the simulated platform's directory; empty: default_sim_dir()
+  // "sim": quotes carry the DEBUG TD attribute (tests of verifiers that must reject it).
+  bool sim_debug = false;
   std::string configfs_root = std::string(kDefaultTsmReportRoot);
   std::string measurements_dir = std::string(kDefaultTdxMeasurementsDir);
   std::string event_log_path;  // "tdx": JSON-lines record of RTMR3 extensions; empty: none

@@ -8,18 +8,15 @@
 #include <string>
 
 #include "cllm/inference/llama_engine.hpp"
+#include "support/stories_golden.hpp"
 #include "support/test_paths.hpp"
 
 namespace cllm::inference::stories {
 
-inline constexpr const char* kModel = "models/stories260K.gguf";
-inline constexpr const char* kModelSha256 =
-    "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
-inline constexpr const char* kGoldenPrompt = "Once upon a time";
-// The first 64 greedy tokens after BOS + "Once upon a time" (PROVENANCE.md).
-inline constexpr const char* kGolden =
-    ", there was a little girl named Lily. She loved to play outside in the park. One day, she "
-    "saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said";
+using test::stories::kGolden;
+using test::stories::kGoldenPrompt;
+using test::stories::kModel;
+using test::stories::kModelSha256;
 
 // Loads the model with one thread (ctest runs tests in parallel; spinning ggml threads must
 // not contend). Null, with a test failure recorded, when loading fails.

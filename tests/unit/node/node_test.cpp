@@ -18,16 +18,14 @@
 #include "cllm/net/http_client.hpp"
 #include "cllm/ratls/client_verifier.hpp"
 #include "cllm/tdx/sim_attester.hpp"
+#include "support/stories_golden.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_paths.hpp"
 
 namespace cllm::node {
 namespace {
 
-constexpr std::string_view kGolden =
-    ", there was a little girl named Lily. She loved to play outside in the park. One "
-    "day, she saw a big, red ball. She wanted to play with it, but it was too high.\n"
-    "Lily's mom said";
+constexpr std::string_view kGolden = test::stories::kGolden;
 
 std::string sha256_hex(std::string_view s) {
   auto d = crypto::sha256(as_bytes(s));
@@ -106,12 +104,8 @@ std::string start_node(RunningNode& n, const std::string& model_path, NodeOption
 class NodeTest : public testing::Test {
  protected:
   void SetUp() override {
-    auto model = test::shared_file("models/stories260K.gguf");
-    if (!model) {
-      GTEST_SKIP() << "SKIPPED LOUDLY: shared test data missing: " << test::shared_dir()
-                   << "/models/stories260K.gguf";
-    }
-    model_ = *model;
+    CLLM_REQUIRE_SHARED_FILE(model, test::stories::kModel);
+    model_ = model;
     std::string error = start_node(n_, model_);
     ASSERT_EQ(error, "");
   }

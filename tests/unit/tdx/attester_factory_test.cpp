@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cllm/common/file.hpp"
+#include "cllm/tdx/quote.hpp"
 
 namespace cllm::tdx {
 namespace {
@@ -103,6 +104,21 @@ TEST_F(AttesterFactoryTest, SimBuildsTheSimulator) {
   EXPECT_EQ((*attester)->kind(), "sim");
   EXPECT_TRUE((*attester)->simulated());
   EXPECT_TRUE(fs::exists(options_.sim_dir));
+}
+
+// `cllm serve --sim-debug`: verifiers must be able to meet a DEBUG TD.
+TEST_F(AttesterFactoryTest, SimDebugGivesQuotesWithTheDebugAttribute) {
+  for (bool debug : {false, true}) {
+    options_.sim_debug = debug;
+    auto attester = make_attester("sim", options_);
+    ASSERT_TRUE(attester.ok()) << attester.error().message();
+    auto bytes = (*attester)->get_quote(ReportData{});
+    ASSERT_TRUE(bytes.ok()) << bytes.error().message();
+    auto quote = parse_quote(*bytes);
+    ASSERT_TRUE(quote.ok()) << quote.error().message();
+    ASSERT_NE(quote->td_report(), nullptr);
+    EXPECT_EQ(decode_td_attributes(quote->td_report()->td_attributes).debug, debug);
+  }
 }
 
 TEST_F(AttesterFactoryTest, AutoWithoutAnyTeeSuggestsSim) {

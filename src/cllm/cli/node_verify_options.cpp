@@ -1,0 +1,81 @@
+#include "cllm/cli/node_verify_options.hpp"
+
+#include <cstdio>
+
+#include "cllm/cli/cli_io.hpp"
+#include "cllm/cli/pcs_collateral.hpp"
+#include "cllm/common/clock.hpp"
+#include "cllm/tdx/policy.hpp"
+
+namespace cllm::cli {
+
+void add_node_verify_flags(CLI::App* app, NodeVerifyFlags& flags, bool with_nonce) {
+  if (with_nonce) {
+    app->add_option("--nonce", flags.nonce, "Nonce for the report, 64 hex (default: random)");
+  }
+  app->add_option("--policy", flags.policy_file,
+                  "Policy file (docs/VERIFYING.md): TCB statuses, measurements, ...");
+  app->add_flag("--allow-simulated", flags.allow_simulated,
+                "Accept evidence from the TEE simulator (development only)");
+  app->add_option("--expect-model-sha256", flags.expect_model_sha256,
+                  "The SHA-256 the served model file must have");
+  auto* collateral = app->add_option("--collateral", flags.collateral_file,
+                                     "DCAP collateral (dcap-qvl JSON) instead of the node's");
+  // One source of collateral: silently preferring one of two would hide a mistake.
+  app->add_option("--pccs", flags.pccs, "Fetch collateral from this PCCS (or Intel PCS: 'pcs')")
+      ->excludes(collateral);
+  app->add_option("--now", flags.now, "Verify at this time, unix seconds (default: now)");
+}
+
+Result<ratls::NodeVerifyOptions> node_verify_options(const NodeVerifyFlags& flags) {
+  ratls::NodeVerifyOptions o;
+  if (!flags.policy_file.empty()) {
+    CLLM_ASSIGN_OR_RETURN(auto text, read_input(flags.policy_file));
+    CLLM_ASSIGN_OR_RETURN(o.appraisal.policy, tdx::parse_policy_json(to_string(text)));
+  }
+  if (flags.allow_simulated) o.appraisal.policy.allow_simulated = true;
+  if (!flags.expect_model_sha256.empty())
+    o.appraisal.expected_model_sha256 = flags.expect_model_sha256;
+  if (!flags.collateral_file.empty()) {
+    CLLM_ASSIGN_OR_RETURN(auto text, read_input(flags.collateral_file));
+    CLLM_ASSIGN_OR_RETURN(o.appraisal.collateral, tdx::parse_collateral_json(to_string(text)));
+  } else if (!flags.pccs.empty()) {
+    CLLM_ASSIGN_OR_RETURN(o.appraisal.fetch_collateral,
+                          make_pcs_collateral_fetcher(flags.pccs == "pcs" ? "" : flags.pccs, ""));
+  }
+  if (!flags.nonce.empty()) o.nonce = flags.nonce;
+  o.appraisal.now = flags.now != 0 ? flags.now : SystemClock::instance().now_unix();
+  return o;
+}
+
+void print_node_verification(const ratls::NodeVerification& v) {
+  auto stage = [](const char* title, const attest::Verdict& verdict) {
+    if (verdict.factors.empty()) return;
+    std::printf("%s\n", title);
+    for (const auto& f : verdict.factors) {
+      std::printf("  %-4s  %-30s %s\n", std::string(attest::to_string(f.outcome)).c_str(),
+                  f.name.c_str(), f.detail.c_str());
+    }
+  };
+  std::printf("cllm verify %s (nonce %s)\n", v.url.c_str(), v.nonce.c_str());
+  stage("connection", v.connection);
+  stage("RA-TLS certificate", v.certificate);
+  stage("attestation report", v.report);
+  if (v.accepted) {
+    bool simulated = v.claims && v.claims->tee_type == "sim";
+    std::printf("VERDICT: ACCEPTED%s: model %s (sha256 %s), signing address %s\n",
+                simulated ? " (SIMULATED TEE: no hardware protection)" : "",
+                v.claims ? v.claims->model_id.c_str() : "?",
+                v.claims && !v.claims->model_sha256.empty() ? v.claims->model_sha256.c_str() : "-",
+                v.claims ? v.claims->signing_address.c_str() : "?");
+  } else {
+    const attest::Factor* failed = v.connection.first_failure();
+    if (!failed) failed = v.certificate.first_failure();
+    if (!failed) failed = v.report.first_failure();
+    std::printf("VERDICT: REJECTED: %s%s%s\n", failed ? failed->name.c_str() : "?",
+                failed && !failed->detail.empty() ? ": " : "",
+                failed ? failed->detail.c_str() : "");
+  }
+}
+
+}  // namespace cllm::cli
