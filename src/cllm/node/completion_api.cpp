@@ -132,11 +132,15 @@ void run_completion(Node::State& state, const net::Request& request,
   };
 
   if (!req.stream) {
-    auto result =
-        state.engine->generate(req.generation, [&](std::string_view) { note_first_token(); });
+    // No delta callback: the engine then does not wake this thread for every token, which on
+    // a small machine competes with the decode threads for the cores.
+    auto result = state.engine->generate(req.generation, inference::DeltaCallback{});
     if (!result) {
       send_generation_error(state, *writer, endpoint, result.error());
       return;
+    }
+    if (result->time_to_first_token > 0) {
+      state.metrics.observe_time_to_first_token(result->time_to_first_token);
     }
     Usage usage{result->prompt_tokens, result->completion_tokens};
     std::string body = completion_response_json(meta, result->text,
