@@ -25,6 +25,12 @@ target_compile_options(cllm_options INTERFACE
   -Wdate-time)
 target_link_options(cllm_options INTERFACE -Wl,--build-id=sha1)
 
+# Fuzz builds: every library gets libFuzzer's coverage instrumentation (without its main),
+# so the fuzzers are guided by the parsers' own branches, not only by the target's file.
+if(CLLM_BUILD_FUZZ)
+  target_compile_options(cllm_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+
 if(CLLM_SANITIZE)
   target_compile_options(cllm_options INTERFACE
     -fsanitize=${CLLM_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
