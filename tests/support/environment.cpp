@@ -21,4 +21,15 @@ std::vector<std::string> merged_environment(const std::vector<std::string>& over
   return out;
 }
 
+SpawnArguments::SpawnArguments(const std::vector<std::string>& args,
+                               const std::vector<std::string>& overrides)
+    : arg_storage(args), env_storage(merged_environment(overrides)) {
+  for (auto& a : arg_storage)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_storage)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+}
+
 }  // namespace cllm::test

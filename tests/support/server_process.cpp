@@ -38,15 +38,7 @@ std::optional<ServerProcess> ServerProcess::start(const std::vector<std::string>
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env_storage = merged_environment(extra_env);
-  std::vector<char*> envp;
-  for (auto& e : env_storage)
-    envp.push_back(e.data());
-  envp.push_back(nullptr);
+  SpawnArguments spawn_args(argv, extra_env);
   // The test process may block signals in its threads; the child starts with none blocked.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -54,7 +46,8 @@ std::optional<ServerProcess> ServerProcess::start(const std::vector<std::string>
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  int rc = posix_spawn(&p.pid_, args[0], &actions, &attr, args.data(), envp.data());
+  int rc = posix_spawn(&p.pid_, spawn_args.argv[0], &actions, &attr, spawn_args.argv.data(),
+                       spawn_args.envp.data());
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   close(out_pipe[1]);

@@ -1,6 +1,7 @@
 #include "cllm/cli/cli_io.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cllm/common/file.hpp"
@@ -28,6 +29,12 @@ Result<Bytes> read_input(const std::string& path) {
     if (out.size() > kMax) return make_error(ErrorCode::kLimit, "stdin is larger than 64 MiB");
   }
   return out;
+}
+
+std::string cache_home() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg);
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : "/tmp") + "/.cache";
 }
 
 }  // namespace cllm::cli

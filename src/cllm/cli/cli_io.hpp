@@ -16,5 +16,7 @@ void print_error(std::string_view command, const Error& error);
 void print_json(const Json& value);
 // Reads a whole input file (bounded, 64 MiB), "-" for stdin.
 Result<Bytes> read_input(const std::string& path);
+// $XDG_CACHE_HOME, else $HOME/.cache (else /tmp/.cache): where cllm keeps models, collateral.
+std::string cache_home();
 
 }  // namespace cllm::cli

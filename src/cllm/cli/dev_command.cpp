@@ -39,12 +39,6 @@ struct DevOptions {
   std::string download_ca_file;  // tests: trust a loopback server's certificate
 };
 
-std::string cache_home() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg);
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/tmp") + "/.cache";
-}
-
 // A one-line progress bar on stderr, redrawn at most ten times a second.
 class ProgressBar {
  public:

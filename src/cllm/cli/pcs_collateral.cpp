@@ -1,9 +1,9 @@
 #include "cllm/cli/pcs_collateral.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
+#include "cllm/cli/cli_io.hpp"
 #include "cllm/common/clock.hpp"
 #include "cllm/net/http_client.hpp"
 #include "cllm/tdx/collateral_cache.hpp"
@@ -27,10 +27,7 @@ Result<CollateralFetcher> make_pcs_collateral_fetcher(const std::string& pccs,
   }
   auto pcs_client = std::make_shared<tdx::PcsClient>(pcs, tdx::http_get_over(client));
   std::string dir = cache_dir;
-  if (dir.empty()) {
-    const char* home = std::getenv("HOME");
-    dir = std::string(home ? home : "/tmp") + "/.cache/cllm/collateral";
-  }
+  if (dir.empty()) dir = cache_home() + "/cllm/collateral";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {

@@ -19,31 +19,13 @@
 #include "cllm/crypto/hash.hpp"
 #include "cllm/crypto/secp256k1.hpp"
 #include "cllm/tdx/sim_attester.hpp"
+#include "support/temp_dir.hpp"
 
 namespace cllm::attest::testing {
 
 inline constexpr std::int64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
 inline constexpr std::string_view kNonce =
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "cllm-attest-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data()) ? pattern : std::string();
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 inline Bytes digest_of(crypto::HashAlgorithm algorithm, std::string_view text) {
   auto d = crypto::hash(algorithm, as_bytes(text));
@@ -120,7 +102,7 @@ class SimNode {
   FixedClock& clock() { return clock_; }
 
  private:
-  TempDir dir_;
+  test::TempDir dir_{"cllm-attest-test"};
   FixedClock clock_ = FixedClock::at_unix(kNow);
   std::unique_ptr<tdx::SimAttester> attester_;
   Bytes model_sha256_;

@@ -24,28 +24,12 @@
 #include "cllm/tdx/sim_platform.hpp"
 #include "cllm/tdx/sim_quote.hpp"
 #include "cllm/tdx/verifier.hpp"
+#include "support/temp_dir.hpp"
 
 namespace cllm::tdx {
 namespace {
 
 constexpr std::int64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "cllm-sim-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data()) ? pattern : std::string();
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 Measurement measurement_from_hex(std::string_view text) {
   Measurement out{};
@@ -84,7 +68,7 @@ class SimTest : public ::testing::Test {
     return std::move(quote).value();
   }
 
-  TempDir dir_;
+  test::TempDir dir_{"cllm-sim-test"};
   FixedClock clock_ = FixedClock::at_unix(kNow);
 };
 

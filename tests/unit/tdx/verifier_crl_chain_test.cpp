@@ -18,29 +18,13 @@
 #include "cllm/tdx/sim_platform.hpp"
 #include "cllm/tdx/sim_quote.hpp"
 #include "cllm/tdx/verifier.hpp"
+#include "support/temp_dir.hpp"
 
 namespace cllm::tdx {
 namespace {
 
 constexpr std::int64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
 constexpr std::int64_t kDay = 86400;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "cllm-verifier-crl-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data()) ? pattern : std::string();
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::string joined(const std::vector<std::string>& lines) {
   std::string out;
@@ -200,7 +184,7 @@ class VerifierCrlChainTest : public ::testing::Test {
     return ext.ok() ? *ext : PckExtension{};
   }
 
-  TempDir dir_;
+  test::TempDir dir_{"cllm-verifier-crl-test"};
   FixedClock clock_ = FixedClock::at_unix(kNow);
   std::unique_ptr<SimPlatform> platform_;
   std::vector<crypto::EcdsaPrivateKey> keys_;
