@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "cllm/attest/gpu_binding.hpp"
 #include "cllm/common/hex.hpp"
 
 namespace cllm::attest {
@@ -64,6 +65,17 @@ Result<Json> build_report(tdx::Attester& attester, const Claims& claims,
     return make_error(ErrorCode::kInvalidArgument,
                       "build_report: a simulator root for a real attester");
   }
+  if (options.nvidia_payload.has_value() != claims.gpu_evidence_sha256.has_value()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "build_report: nvidia_payload and claims.gpu_evidence_sha256 go together");
+  }
+  if (options.nvidia_payload) {
+    CLLM_ASSIGN_OR_RETURN(std::string digest, gpu_evidence_sha256(*options.nvidia_payload));
+    if (digest != *claims.gpu_evidence_sha256) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "build_report: claims.gpu_evidence_sha256 is not the payload's SHA-256");
+    }
+  }
   CLLM_ASSIGN_OR_RETURN(tdx::ReportData report_data, claims_report_data(kReportTag, claims));
   CLLM_ASSIGN_OR_RETURN(Bytes quote, attester.get_quote(report_data));
   CLLM_ASSIGN_OR_RETURN(tdx::RuntimeEventLog log, attester.event_log());
@@ -88,6 +100,8 @@ Result<Json> build_report(tdx::Attester& attester, const Claims& claims,
     report["collateral"] = std::move(collateral);
   }
   if (options.sim_root_ca_pem) report["sim_root_ca_pem"] = *options.sim_root_ca_pem;
+  if (options.nvidia_payload) report["nvidia_payload"] = *options.nvidia_payload;
+  if (options.gpu_collateral) report["gpu_collateral"] = *options.gpu_collateral;
   return report;
 }
 
@@ -103,10 +117,11 @@ Result<Report> parse_report(std::string_view text) {
 
 Result<Report> report_from_json(const Json& json) {
   if (!json.is_object()) return make_error(ErrorCode::kParse, "report: must be a JSON object");
-  CLLM_TRY(only_keys(json, "",
-                     {"version", "claims", "report_data", "intel_quote", "event_log",
-                      "signing_address", "signing_algo", "signing_public_keys", "tls_spki_sha256",
-                      "request_nonce", "model", "tee", "collateral", "sim_root_ca_pem"}));
+  CLLM_TRY(
+      only_keys(json, "",
+                {"version", "claims", "report_data", "intel_quote", "event_log", "signing_address",
+                 "signing_algo", "signing_public_keys", "tls_spki_sha256", "request_nonce", "model",
+                 "tee", "collateral", "sim_root_ca_pem", "nvidia_payload", "gpu_collateral"}));
   Report r;
   CLLM_ASSIGN_OR_RETURN(r.version, string_member(json, "version", "version"));
   if (r.version != kReportVersion) {
@@ -172,6 +187,17 @@ Result<Report> report_from_json(const Json& json) {
   if (auto it = json.find("sim_root_ca_pem"); it != json.end()) {
     if (!it->is_string()) return field_error("sim_root_ca_pem", "must be a string");
     r.sim_root_ca_pem = it->get<std::string>();
+  }
+  if (auto it = json.find("nvidia_payload"); it != json.end()) {
+    if (!it->is_string()) return field_error("nvidia_payload", "must be a string");
+    if (it->get_ref<const std::string&>().size() > kMaxNvidiaPayloadSize) {
+      return field_error("nvidia_payload", "larger than " + std::to_string(kMaxNvidiaPayloadSize));
+    }
+    r.nvidia_payload = it->get<std::string>();
+  }
+  if (auto it = json.find("gpu_collateral"); it != json.end()) {
+    if (!it->is_object()) return field_error("gpu_collateral", "must be an object");
+    r.gpu_collateral = *it;
   }
 
   // The repeated fields are conveniences for readers; the claims are what the quote binds,

@@ -27,6 +27,8 @@ inline constexpr std::string_view kReportVersion = "cllm.report.v1";
 // A report with collateral is dominated by the hex PCK CRL (a few hundred KiB for real
 // platforms); 16 MiB leaves room without letting a hostile server exhaust memory.
 inline constexpr std::size_t kMaxReportJsonSize = 16 * 1024 * 1024;
+// Eight GPUs' evidence is about 100 KiB of JSON; 2 MiB bounds a hostile one.
+inline constexpr std::size_t kMaxNvidiaPayloadSize = 2 * 1024 * 1024;
 
 struct ReportOptions {
   // Included as "collateral" (dcap-qvl JSON object) when set.
@@ -34,6 +36,12 @@ struct ReportOptions {
   // Included as "sim_root_ca_pem" when set; only for the simulator (build_report refuses it
   // for a real attester).
   std::optional<std::string> sim_root_ca_pem;
+  // Included as "nvidia_payload" when set: the GPU evidence as the exact JSON text of an NRAS
+  // request body (Phala's format). claims.gpu_evidence_sha256 must be its SHA-256.
+  std::optional<std::string> nvidia_payload;
+  // Included as "gpu_collateral" when set: what a verifier needs to judge the GPU evidence
+  // offline ({"rims": {id: xml}}, and for simulated GPUs the simulator's roots).
+  std::optional<Json> gpu_collateral;
 };
 
 // Quotes claims_report_data(kReportTag, claims) with the attester and assembles the report.
@@ -60,6 +68,8 @@ struct Report {
   bool tee_simulated = false;
   std::optional<Json> collateral;  // the raw dcap-qvl JSON object, parsed by the appraisal
   std::optional<std::string> sim_root_ca_pem;
+  std::optional<std::string> nvidia_payload;  // exact text, as hashed into the claims
+  std::optional<Json> gpu_collateral;
 };
 
 // Strict: at most kMaxReportJsonSize bytes, a JSON object with exactly the known keys (the
