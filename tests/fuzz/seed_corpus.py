@@ -181,6 +181,39 @@ def collect(shared):
         if lower.startswith("ccel_") and "quote" not in lower and "nonce" not in lower:
             add("ccel_fuzz", data.rstrip(b"\xff").rstrip(b"\x00") + b"\xff" * 16)
 
+    # NVIDIA GPU attestation (testdata/nvidia): gpu_report_fuzz gets every attestation report
+    # (raw binary, plus the hex text as stored), the reports inside serialized evidence JSON,
+    # every device PEM chain and each of its certificates as DER (the leaf FWID walk);
+    # gpu_rim_fuzz gets every RIM document (.xml / .swidtag).
+    for path in files_under(testdata, "nvidia"):
+        name = os.path.basename(path)
+        data = read(path)
+        if data is None:
+            continue
+        lower = name.lower()
+        if "attestationreport" in lower:
+            add("gpu_report_fuzz", data)
+            try:
+                add("gpu_report_fuzz", bytes.fromhex(data.decode("ascii").strip()))
+            except (ValueError, UnicodeDecodeError):
+                pass
+        if "certchain" in lower:
+            add("gpu_report_fuzz", data)
+            for der in pem_blocks(data, "CERTIFICATE"):
+                add("gpu_report_fuzz", der)
+        if lower.endswith((".xml", ".swidtag")):
+            add("gpu_rim_fuzz", data)
+        if lower.endswith(".json") and "evidence" in path.lower():
+            items = json_or_none(data)
+            for item in items if isinstance(items, list) else []:
+                if not isinstance(item, dict):
+                    continue
+                for key in ("evidence", "certificate"):
+                    try:
+                        add("gpu_report_fuzz", base64.b64decode(item.get(key, ""), validate=True))
+                    except (ValueError, TypeError):
+                        pass
+
     seen = set()
     for der in certs + crls:
         if der in seen:
