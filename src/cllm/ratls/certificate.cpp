@@ -12,10 +12,10 @@
 
 #include "cllm/common/base64.hpp"
 #include "cllm/common/hex.hpp"
+#include "cllm/crypto/certificate_issuer.hpp"
 #include "cllm/crypto/hash.hpp"
 #include "cllm/crypto/x509_ptr.hpp"
 #include "cllm/tdx/quote.hpp"
-#include "cllm/tdx/sim_pki.hpp"
 
 namespace cllm::ratls {
 
@@ -150,7 +150,7 @@ Result<Bytes> issue_self_signed_certificate(EVP_PKEY* key, std::string_view cmw_
   if (!cert) return openssl_error("ratls: X509_new");
   if (X509_set_version(cert.get(), 2) != 1) return openssl_error("ratls: X509_set_version");
 
-  CLLM_ASSIGN_OR_RETURN(Bytes serial, tdx::random_serial());
+  CLLM_ASSIGN_OR_RETURN(Bytes serial, crypto::random_serial());
   crypto::BignumPtr bn(BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr));
   if (!bn) return openssl_error("ratls: BN_bin2bn");
   crypto::Asn1IntegerPtr integer(BN_to_ASN1_INTEGER(bn.get(), nullptr));
@@ -273,7 +273,7 @@ Result<IssuedCertificate> issue_ratls_certificate(const RatlsCertificateRequest&
                                                       claims.issued_at - kNotBeforeBackdateSeconds,
                                                       claims.issued_at + request.validity_seconds));
   CLLM_ASSIGN_OR_RETURN(crypto::Certificate certificate, crypto::Certificate::from_der(der));
-  CLLM_ASSIGN_OR_RETURN(std::string pem, tdx::certificate_pem(certificate));
+  CLLM_ASSIGN_OR_RETURN(std::string pem, crypto::certificate_pem(certificate));
   IssuedCertificate out;
   out.der = std::move(der);
   out.pem = std::move(pem);

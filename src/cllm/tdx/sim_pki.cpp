@@ -1,197 +1,31 @@
 #include "cllm/tdx/sim_pki.hpp"
 
-#include <openssl/asn1.h>
-#include <openssl/objects.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-
-#include <ctime>
-
-#include "cllm/crypto/random.hpp"
-#include "cllm/crypto/x509_ptr.hpp"
-
 namespace cllm::tdx {
-
-namespace {
-
-using crypto::openssl_error;
-
-using Asn1OctetStringPtr = crypto::OpensslPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
-using Asn1TimePtr = crypto::OpensslPtr<ASN1_TIME, ASN1_TIME_free>;
-using X509ExtensionPtr = crypto::OpensslPtr<X509_EXTENSION, X509_EXTENSION_free>;
-using X509NamePtr = crypto::OpensslPtr<X509_NAME, X509_NAME_free>;
-
-Result<X509NamePtr> make_name(const std::string& common_name) {
-  X509NamePtr name(X509_NAME_new());
-  if (!name) return openssl_error("sim pki: X509_NAME_new");
-  // Intel's order: CN first, then O.
-  auto add = [&](const char* field, std::string_view value) {
-    return X509_NAME_add_entry_by_txt(name.get(), field, MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char*>(value.data()),
-                                      static_cast<int>(value.size()), -1, 0) == 1;
-  };
-  if (!add("CN", common_name) || !add("O", kSimOrganization)) {
-    return openssl_error("sim pki: building name");
-  }
-  return name;
-}
-
-// Adds an extension given in OpenSSL's config syntax ("critical,CA:TRUE", "hash", ...).
-Status add_conf_extension(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
-  X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, ctx, nid, value.c_str()));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
-    return openssl_error("sim pki: adding extension " + std::string(OBJ_nid2sn(nid)));
-  }
-  return ok_status();
-}
-
-Status add_custom_extension(X509* cert, const std::string& oid, ByteView value) {
-  crypto::Asn1ObjectPtr object(OBJ_txt2obj(oid.c_str(), 1));
-  Asn1OctetStringPtr octets(ASN1_OCTET_STRING_new());
-  if (!object || !octets ||
-      ASN1_OCTET_STRING_set(octets.get(), value.data(), static_cast<int>(value.size())) != 1) {
-    return openssl_error("sim pki: encoding extension " + oid);
-  }
-  X509ExtensionPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, object.get(), 0, octets.get()));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
-    return openssl_error("sim pki: adding extension " + oid);
-  }
-  return ok_status();
-}
-
-Status set_time(ASN1_TIME* field, std::int64_t unix_seconds, const char* what) {
-  if (ASN1_TIME_set(field, static_cast<std::time_t>(unix_seconds)) == nullptr) {
-    return openssl_error(std::string("sim pki: setting ") + what);
-  }
-  return ok_status();
-}
-
-Result<crypto::Asn1IntegerPtr> make_integer(ByteView big_endian) {
-  crypto::BignumPtr bn(BN_bin2bn(big_endian.data(), static_cast<int>(big_endian.size()), nullptr));
-  if (!bn) return openssl_error("sim pki: BN_bin2bn");
-  crypto::Asn1IntegerPtr integer(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-  if (!integer) return openssl_error("sim pki: BN_to_ASN1_INTEGER");
-  return integer;
-}
-
-}  // namespace
-
-Result<Bytes> random_serial() {
-  CLLM_ASSIGN_OR_RETURN(Bytes serial, crypto::random_bytes(16));
-  serial[0] = static_cast<std::uint8_t>((serial[0] & 0x7F) | 0x01);  // positive, non-zero
-  return serial;
-}
 
 Result<crypto::Certificate> issue_certificate(const SimCertificateSpec& spec,
                                               const crypto::EcdsaPublicKey& subject_key,
                                               const crypto::Certificate* issuer,
                                               const crypto::EcdsaPrivateKey& issuer_key) {
-  if (spec.serial.empty() || spec.serial.size() > 20) {
-    return make_error(ErrorCode::kInvalidArgument, "sim pki: serial must be 1..20 bytes");
-  }
-  crypto::X509Ptr cert(X509_new());
-  if (!cert || X509_set_version(cert.get(), 2) != 1) return openssl_error("sim pki: X509_new");
-
-  CLLM_ASSIGN_OR_RETURN(auto serial, make_integer(spec.serial));
-  if (X509_set_serialNumber(cert.get(), serial.get()) != 1) {
-    return openssl_error("sim pki: setting serial");
-  }
-  CLLM_ASSIGN_OR_RETURN(auto subject, make_name(spec.common_name));
-  if (X509_set_subject_name(cert.get(), subject.get()) != 1) {
-    return openssl_error("sim pki: setting subject");
-  }
-  X509_NAME* issuer_name = issuer ? X509_get_subject_name(issuer->get()) : subject.get();
-  if (X509_set_issuer_name(cert.get(), issuer_name) != 1) {
-    return openssl_error("sim pki: setting issuer");
-  }
-  CLLM_TRY(set_time(X509_getm_notBefore(cert.get()), spec.not_before, "notBefore"));
-  CLLM_TRY(set_time(X509_getm_notAfter(cert.get()), spec.not_after, "notAfter"));
-  if (X509_set_pubkey(cert.get(), subject_key.pkey()) != 1) {
-    return openssl_error("sim pki: setting public key");
-  }
-
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  // The SKI must exist before the AKI of a self-signed certificate can refer to it.
-  X509V3_set_ctx(&ctx, issuer ? issuer->get() : cert.get(), cert.get(), nullptr, nullptr, 0);
-  CLLM_TRY(add_conf_extension(cert.get(), &ctx, NID_subject_key_identifier, "hash"));
-  CLLM_TRY(add_conf_extension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always"));
-  if (spec.crl_distribution_point) {
-    CLLM_TRY(add_conf_extension(cert.get(), &ctx, NID_crl_distribution_points,
-                                "URI:" + *spec.crl_distribution_point));
-  }
-  CLLM_TRY(add_conf_extension(cert.get(), &ctx, NID_key_usage,
-                              spec.key_usage == SimKeyUsage::kCa
-                                  ? "critical,keyCertSign,cRLSign"
-                                  : "critical,digitalSignature,nonRepudiation"));
-  std::string basic = spec.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE";
-  if (spec.is_ca && spec.path_length) basic += ",pathlen:" + std::to_string(*spec.path_length);
-  CLLM_TRY(add_conf_extension(cert.get(), &ctx, NID_basic_constraints, basic));
+  crypto::CertificateSpec generic;
+  // Intel's order: CN first, then O.
+  generic.subject = {{"CN", spec.common_name}, {"O", std::string(kSimOrganization)}};
+  generic.serial = spec.serial;
+  generic.not_before = spec.not_before;
+  generic.not_after = spec.not_after;
+  generic.basic_constraints =
+      spec.is_ca ? crypto::BasicConstraints::kCa : crypto::BasicConstraints::kEndEntity;
+  if (spec.is_ca) generic.path_length = spec.path_length;
+  generic.key_usage = spec.key_usage == SimKeyUsage::kCa
+                          ? "critical,keyCertSign,cRLSign"
+                          : "critical,digitalSignature,nonRepudiation";
+  generic.crl_distribution_point = spec.crl_distribution_point;
   if (spec.custom_extension_oid) {
-    CLLM_TRY(
-        add_custom_extension(cert.get(), *spec.custom_extension_oid, spec.custom_extension_value));
+    generic.extensions.push_back({*spec.custom_extension_oid, false, spec.custom_extension_value});
   }
-
-  if (X509_sign(cert.get(), issuer_key.pkey(), EVP_sha256()) <= 0) {
-    return openssl_error("sim pki: signing certificate " + spec.common_name);
-  }
-  unsigned char* der = nullptr;
-  const int der_len = i2d_X509(cert.get(), &der);
-  if (der_len <= 0) return openssl_error("sim pki: encoding certificate");
-  Bytes der_bytes(der, der + der_len);
-  OPENSSL_free(der);
-  return crypto::Certificate::from_der(der_bytes);
-}
-
-Result<crypto::Crl> issue_empty_crl(const crypto::Certificate& issuer,
-                                    const crypto::EcdsaPrivateKey& issuer_key,
-                                    std::int64_t crl_number, std::int64_t this_update,
-                                    std::int64_t next_update) {
-  crypto::X509CrlPtr crl(X509_CRL_new());
-  if (!crl || X509_CRL_set_version(crl.get(), 1) != 1 ||
-      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.get())) != 1) {
-    return openssl_error("sim pki: creating CRL");
-  }
-  Asn1TimePtr last(ASN1_TIME_set(nullptr, static_cast<std::time_t>(this_update)));
-  Asn1TimePtr next(ASN1_TIME_set(nullptr, static_cast<std::time_t>(next_update)));
-  if (!last || !next || X509_CRL_set1_lastUpdate(crl.get(), last.get()) != 1 ||
-      X509_CRL_set1_nextUpdate(crl.get(), next.get()) != 1) {
-    return openssl_error("sim pki: setting CRL times");
-  }
-  crypto::Asn1IntegerPtr number(ASN1_INTEGER_new());
-  if (!number || ASN1_INTEGER_set_int64(number.get(), crl_number) != 1 ||
-      X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0) != 1) {
-    return openssl_error("sim pki: adding CRL number");
-  }
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, issuer.get(), nullptr, nullptr, crl.get(), 0);
-  X509ExtensionPtr aki(
-      X509V3_EXT_nconf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
-  if (!aki || X509_CRL_add_ext(crl.get(), aki.get(), -1) != 1) {
-    return openssl_error("sim pki: adding CRL authority key identifier");
-  }
-  if (X509_CRL_sign(crl.get(), issuer_key.pkey(), EVP_sha256()) <= 0) {
-    return openssl_error("sim pki: signing CRL");
-  }
-  unsigned char* der = nullptr;
-  const int der_len = i2d_X509_CRL(crl.get(), &der);
-  if (der_len <= 0) return openssl_error("sim pki: encoding CRL");
-  Bytes der_bytes(der, der + der_len);
-  OPENSSL_free(der);
-  return crypto::Crl::from_der(der_bytes);
-}
-
-Result<std::string> certificate_pem(const crypto::Certificate& certificate) {
-  crypto::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), certificate.get()) != 1) {
-    return openssl_error("sim pki: writing PEM");
-  }
-  char* data = nullptr;
-  // BIO_get_mem_data is a macro with a C-style cast; call what it expands to.
-  const long size = BIO_ctrl(bio.get(), BIO_CTRL_INFO, 0, static_cast<void*>(&data));
-  if (size <= 0 || data == nullptr) return openssl_error("sim pki: reading PEM");
-  return std::string(data, static_cast<std::size_t>(size));
+  generic.signature_hash = crypto::HashAlgorithm::kSha256;
+  auto issued = crypto::issue_certificate(generic, subject_key, issuer, issuer_key);
+  if (!issued) return issued.error().context("sim pki: " + spec.common_name);
+  return issued;
 }
 
 }  // namespace cllm::tdx

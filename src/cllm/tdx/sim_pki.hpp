@@ -1,4 +1,4 @@
-// X.509 issuing for the TDX simulator's own PKI: certificates and CRLs shaped like Intel's
+// The TDX simulator's certificate profile: certificates and CRLs shaped like Intel's
 // SGX provisioning PKI (P-256, ECDSA-SHA256, SKI/AKI, critical basicConstraints and
 // keyUsage, CRL Number), so that the real DCAP verifier and OpenSSL's strict chain checks
 // accept them. Nothing here knows or uses an Intel key: every key is the simulator's own.
@@ -10,6 +10,7 @@
 
 #include "cllm/common/bytes.hpp"
 #include "cllm/common/result.hpp"
+#include "cllm/crypto/certificate_issuer.hpp"
 #include "cllm/crypto/ecdsa.hpp"
 #include "cllm/crypto/x509.hpp"
 
@@ -37,23 +38,17 @@ struct SimCertificateSpec {
   Bytes custom_extension_value;
 };
 
-// Issues a certificate for subject_key, signed by issuer_key. issuer == nullptr makes it
-// self-signed (issuer_key must then be the subject's own private key).
+// Issues a certificate for subject_key, signed by issuer_key (SHA-256), named
+// "CN=<common_name>, O=cllm TDX Simulator". issuer == nullptr makes it self-signed (issuer_key
+// must then be the subject's own private key). The generic issuing is crypto's.
 Result<crypto::Certificate> issue_certificate(const SimCertificateSpec& spec,
                                               const crypto::EcdsaPublicKey& subject_key,
                                               const crypto::Certificate* issuer,
                                               const crypto::EcdsaPrivateKey& issuer_key);
 
-// An empty (nothing revoked) v2 CRL from issuer with a CRL Number and the issuer's AKI.
-Result<crypto::Crl> issue_empty_crl(const crypto::Certificate& issuer,
-                                    const crypto::EcdsaPrivateKey& issuer_key,
-                                    std::int64_t crl_number, std::int64_t this_update,
-                                    std::int64_t next_update);
-
-// A random positive serial of 16 bytes (top bit clear, never zero).
-Result<Bytes> random_serial();
-
-// PEM text of a certificate ("-----BEGIN CERTIFICATE-----...").
-Result<std::string> certificate_pem(const crypto::Certificate& certificate);
+// The generic parts, under the names the TDX simulator has always used.
+using crypto::certificate_pem;
+using crypto::issue_empty_crl;
+using crypto::random_serial;
 
 }  // namespace cllm::tdx
