@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace cllm {
 
@@ -35,5 +36,9 @@ class FixedClock final : public Clock {
  private:
   time_point t_;
 };
+
+// "2026-11-26T03:35:00Z": RFC 3339 / ISO 8601 UTC with seconds, the form of Intel's and
+// NVIDIA's JSON time fields.
+std::string utc_rfc3339(std::int64_t unix_seconds);
 
 }  // namespace cllm

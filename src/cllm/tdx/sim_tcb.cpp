@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "cllm/common/clock.hpp"
 #include "cllm/common/hex.hpp"
 #include "cllm/crypto/hash.hpp"
 
@@ -197,12 +197,7 @@ Result<std::array<std::uint8_t, 32>> sim_qe_mr_enclave() {
 }
 
 std::string rfc3339_utc(std::int64_t unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(buffer, n);
+  return utc_rfc3339(unix_seconds);
 }
 
 Result<std::string> sim_tcb_info_json(const std::array<std::uint8_t, 6>& fmspc,

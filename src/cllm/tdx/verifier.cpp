@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <mutex>
 #include <shared_mutex>
 #include <string_view>
@@ -10,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "cllm/common/clock.hpp"
 #include "cllm/common/hex.hpp"
 #include "cllm/crypto/ecdsa.hpp"
 #include "cllm/crypto/hash.hpp"
@@ -28,12 +28,7 @@ constexpr std::size_t kMaxCacheEntries = 4096;
 constexpr std::int64_t kNever = INT64_MAX;
 
 std::string format_time(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  if (gmtime_r(&tt, &tm) == nullptr) return std::to_string(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return utc_rfc3339(t);
 }
 
 // Accumulates the validity interval every passed time check holds in.
