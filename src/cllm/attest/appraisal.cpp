@@ -520,11 +520,16 @@ Verdict appraise_evidence(const Evidence& evidence, const Binding& binding,
               " s ago (max " + std::to_string(options.max_age_seconds) + " s)");
   }
 
-  if (claims.gpu_evidence_sha256) {
+  if (evidence.expected_purpose == kPurposeReport) {
+    GpuEvidenceInReport gpu_parts{&evidence.nvidia_payload, &evidence.gpu_collateral};
+    appraise_gpu_factors(v, claims, gpu_parts, options.gpu, options.policy.allow_simulated,
+                         options.now);
+  } else if (claims.gpu_evidence_sha256) {
     v.add("gpu_evidence", Outcome::kFail,
-          "the claims bind GPU evidence, which this verifier cannot check yet (issue 5)");
+          "GPU evidence is bound only into attestation reports, not " + claims.purpose + " claims");
   } else {
-    v.add("gpu_evidence", Outcome::kSkip, "no GPU evidence; issue 5", false);
+    v.add("gpu_evidence", Outcome::kSkip, "GPU evidence is checked in the attestation report",
+          false);
   }
   v.finish();
   return v;
@@ -541,6 +546,8 @@ Verdict appraise_report(const Report& report, const Binding& binding,
   evidence.stated_simulated = report.tee_simulated;
   evidence.collateral_json = report.collateral;
   evidence.sim_root_ca_pem = report.sim_root_ca_pem;
+  evidence.nvidia_payload = report.nvidia_payload;
+  evidence.gpu_collateral = report.gpu_collateral;
   Verdict v;
   v.add("report_format", Outcome::kPass, std::string(kReportVersion));
   Verdict rest = appraise_evidence(evidence, binding, options);

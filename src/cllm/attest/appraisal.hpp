@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cllm/attest/claims.hpp"
+#include "cllm/attest/gpu_appraisal.hpp"
 #include "cllm/attest/report.hpp"
 #include "cllm/common/bytes.hpp"
 #include "cllm/common/json.hpp"
@@ -91,6 +92,8 @@ struct AppraisalOptions {
   // RA-TLS certificates live 24 h by default; reports are made per request.
   std::int64_t max_age_seconds = 24 * 3600 + 300;
   std::int64_t clock_skew_seconds = 300;
+  // GPU evidence (attestation reports only): required count, local verifier or NRAS.
+  GpuAppraisalOptions gpu;
 };
 
 // The evidence to appraise, whatever carried it.
@@ -105,6 +108,9 @@ struct Evidence {
   std::optional<bool> stated_simulated;
   std::optional<Json> collateral_json;
   std::optional<std::string> sim_root_ca_pem;
+  // Report only: the GPU evidence (exact text the claims hash) and its collateral.
+  std::optional<std::string> nvidia_payload;
+  std::optional<Json> gpu_collateral;
 };
 
 // Appraises evidence; never fails (every problem is a factor).
