@@ -2,7 +2,7 @@
 # Runs the benchmarks of the release build. Each comparison measures cllm and its named peer
 # side by side in this one run and ends with a one-line summary. The comparisons are independent:
 # one whose inputs are missing says SKIPPED, one that fails says FAILED, and the others still
-# run. The summaries are repeated at the end, the node comparison's last; the exit status is 1
+# run. The summaries are repeated at the end, in the order quote, node, GPU; the exit status is 1
 # when a comparison failed.
 # Env: CLLM_BIN_DIR (default build/release/bin), CLLM_SHARED_DIR (default ../shared),
 #      CLLM_NODE_BENCH_ARGS (more arguments for bench/node_vs_llama_server.py, e.g. "--rounds 2").
@@ -70,6 +70,20 @@ node_vs_llama_server() {
     --small "$small" "${big_args[@]}" ${CLLM_NODE_BENCH_ARGS:-}
 }
 
+gpu_verify() {
+  echo "== GPU evidence verification: a real H100 report and chain, chain cached (warm) and not (cold)"
+  local dir=$shared/testdata/nvidia/nvat_sdk/gpu
+  if [ ! -f "$dir/hopper_580.159.03_AttestationReport.txt" ]; then
+    echo "gpu_verify SKIPPED: $dir missing (set CLLM_SHARED_DIR)"
+    return 0
+  fi
+  # One core, like the quote comparison; the bar is >= 800 warm verifications/s (the P-384
+  # verification inside costs about 1/1080 s on the reference machine).
+  taskset -c 0 "$bin/cllm_gpu_verify_bench" "$dir/hopper_580.159.03_AttestationReport.txt" \
+    "$dir/hopper_580.159.03_CertChain.txt" \
+    5bb22e377702d4e1e8215a903ba094826b9ac7f731dee1fe8102958bf2840aca 1764115200 2
+}
+
 # Runs one comparison in a subshell with errexit on (a condition context would turn it off),
 # and records its last output line, its summary, or that it failed.
 run_part() {
@@ -93,6 +107,7 @@ run_part() {
 
 run_part quote_verify
 run_part node_vs_llama_server
+run_part gpu_verify
 
 echo "== summary"
 cat "$summary_file"

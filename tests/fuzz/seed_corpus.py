@@ -184,7 +184,8 @@ def collect(shared):
     # NVIDIA GPU attestation (testdata/nvidia): gpu_report_fuzz gets every attestation report
     # (raw binary, plus the hex text as stored), the reports inside serialized evidence JSON,
     # every device PEM chain and each of its certificates as DER (the leaf FWID walk);
-    # gpu_rim_fuzz gets every RIM document (.xml / .swidtag).
+    # gpu_rim_fuzz gets every RIM document (.xml / .swidtag); gpu_nras_fuzz the detached EATs
+    # and serialized evidence.
     for path in files_under(testdata, "nvidia"):
         name = os.path.basename(path)
         data = read(path)
@@ -203,6 +204,9 @@ def collect(shared):
                 add("gpu_report_fuzz", der)
         if lower.endswith((".xml", ".swidtag")):
             add("gpu_rim_fuzz", data)
+        # gpu_nras_fuzz: NRAS answers (detached EATs) and evidence lists as stored.
+        if lower.endswith(".json") and ("eat" in lower or "evidence" in path.lower()):
+            add("gpu_nras_fuzz", data)
         if lower.endswith(".json") and "evidence" in path.lower():
             items = json_or_none(data)
             for item in items if isinstance(items, list) else []:

@@ -23,6 +23,7 @@
 #include "cllm/net/http_client.hpp"
 #include "cllm/net/http_server.hpp"
 #include "cllm/ratls/certificate.hpp"
+#include "integration/node_under_test.hpp"
 #include "support/server_process.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
@@ -32,94 +33,13 @@ namespace cllm {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A node started once for the suite (loading the model and the simulator takes seconds).
-struct Node {
-  test::TempDir dir{"cllm-verify"};
-  std::string cert_path;
-  std::optional<test::ServerProcess> process;
-  std::string url;
-  std::string signing_address;
-  std::string error;  // why it did not start
-};
-
-std::unique_ptr<Node> start_node(const std::string& model, const std::vector<std::string>& extra) {
-  auto node = std::make_unique<Node>();
-  node->cert_path = node->dir.path() + "/node.pem";
-  std::vector<std::string> argv = {test::cllm_binary(),
-                                   "serve",
-                                   "-m",
-                                   model,
-                                   "--tee",
-                                   "sim",
-                                   "--sim-dir",
-                                   node->dir.path() + "/sim",
-                                   "--port",
-                                   "0",
-                                   "-t",
-                                   "1",
-                                   "--parallel",
-                                   "2",
-                                   "--ctx-size",
-                                   "1024",
-                                   "--cert-out",
-                                   node->cert_path};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  auto p = test::ServerProcess::start(argv, {}, &node->error);
-  if (!p) return node;
-  node->process.emplace(std::move(*p));
-  auto line = node->process->wait_for_line("listening on https://", 120s);
-  if (!line) {
-    node->error = "serve did not start:\n" + node->process->stderr_text();
-    return node;
-  }
-  node->url = line->substr(line->find("https://"));
-  node->url = node->url.substr(0, node->url.find(' '));
-  auto at = line->find("signing address ");
-  if (at != std::string::npos) {
-    node->signing_address = line->substr(at + 16);
-    node->signing_address = node->signing_address.substr(0, node->signing_address.find(')'));
-  }
-  return node;
-}
-
-std::string model_sha256_hex(const std::string& path) {
-  auto digest = crypto::sha256(as_bytes(test::read_file_text(path)));
-  return digest ? to_hex(*digest) : std::string();
-}
-
-// One `cllm verify` run, with its --json output parsed when asked for.
-struct VerifyRun {
-  test::ProcessResult result;
-  Json json;  // null unless --json and the output parsed
-};
-
-VerifyRun run_verify(const std::string& url, std::vector<std::string> flags, bool json) {
-  std::vector<std::string> argv = {test::cllm_binary(), "verify", url};
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  if (json) argv.push_back("--json");
-  VerifyRun run;
-  run.result = test::run_process(argv, 60s);
-  if (json) {
-    auto parsed = parse_json(run.result.out);
-    if (parsed) run.json = std::move(parsed).value();
-  }
-  return run;
-}
-
-// The result ("pass"/"fail"/"skip") of check `name` in `stage`, or "" when absent.
-std::string check_result(const Json& j, const std::string& stage, const std::string& name) {
-  if (!j.is_object() || !j.contains("checks")) return "";
-  for (const auto& c : j["checks"]) {
-    if (c.value("stage", "") == stage && c.value("name", "") == name) return c.value("result", "");
-  }
-  return "";
-}
-
-// The text output has a line "  fail  <name> ..." for this check.
-bool text_names_failure(const std::string& out, const std::string& name) {
-  return out.find("  fail  " + name + " ") != std::string::npos;
-}
+using test::check_result;
+using test::model_sha256_hex;
+using test::Node;
+using test::run_verify;
+using test::start_node;
+using test::text_names_failure;
+using test::VerifyRun;
 
 // An HTTPS man-in-the-middle on 127.0.0.1: terminates TLS with its own P-256 key, forwards
 // every request to the node (trusting the node's certificate file), optionally rewriting the

@@ -24,6 +24,7 @@ Command add_serve_command(CLI::App& app);
 Command add_dev_command(CLI::App& app);
 Command add_verify_command(CLI::App& app);
 Command add_chat_command(CLI::App& app);
+Command add_gpu_command(CLI::App& app);
 
 // Prints version lines; with self_hash also the SHA-384 of the running executable.
 int print_version(bool self_hash);

@@ -37,6 +37,7 @@ struct DevOptions {
   std::string model_sha256 = kDefaultModelSha256;
   std::string models_dir;
   std::string download_ca_file;  // tests: trust a loopback server's certificate
+  int gpus = 0;                  // --gpus: simulated GPUs (0: none)
 };
 
 // A one-line progress bar on stderr, redrawn at most ten times a second.
@@ -119,20 +120,23 @@ int run_dev(DevOptions& o) {
     o.serve.model_path = *path;
   }
   o.serve.tee = "sim";
+  o.serve.gpu = o.gpus > 0 ? "sim" : "none";
+  o.serve.sim_gpus = o.gpus > 0 ? static_cast<std::size_t>(o.gpus) : 1;
   if (o.serve.sim_dir.empty()) {
     auto dir = tdx::default_sim_dir();
     if (!dir) return print_error("dev", dir.error()), kExitFailed;
     o.serve.sim_dir = *dir;
   }
   if (o.serve.cert_out.empty()) o.serve.cert_out = cache_home() + "/cllm/dev/node.pem";
-  return run_node_until_signal(o.serve, [&o](const ServeStarted& s) {
+  const std::string gpu_flag = o.gpus > 0 ? " --require-gpus " + std::to_string(o.gpus) : "";
+  return run_node_until_signal(o.serve, [&o, &gpu_flag](const ServeStarted& s) {
     std::printf(
         "\n"
-        "cllm dev: a node on the TEE SIMULATOR is serving %s\n"
+        "cllm dev: a node on the TEE SIMULATOR%s is serving %s\n"
         "  (simulated evidence: verifiers reject it unless told --allow-simulated)\n"
         "\n"
         "Try:\n"
-        "  cllm verify %s --allow-simulated\n"
+        "  cllm verify %s --allow-simulated%s\n"
         "  cllm chat %s \"Tell me a story\" --verify --allow-simulated\n"
         "  curl --cacert %s %s/v1/chat/completions \\\n"
         "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'\n"
@@ -140,8 +144,9 @@ int run_dev(DevOptions& o) {
         "               SSL_CERT_FILE=%s (Python)\n"
         "\n"
         "Ctrl-C stops it.\n",
-        s.url.c_str(), s.url.c_str(), s.url.c_str(), o.serve.cert_out.c_str(), s.url.c_str(),
-        s.url.c_str(), o.serve.cert_out.c_str(), o.serve.cert_out.c_str());
+        o.gpus > 0 ? (" with " + std::to_string(o.gpus) + " simulated GPU(s)").c_str() : "",
+        s.url.c_str(), s.url.c_str(), gpu_flag.c_str(), s.url.c_str(), o.serve.cert_out.c_str(),
+        s.url.c_str(), s.url.c_str(), o.serve.cert_out.c_str(), o.serve.cert_out.c_str());
     std::fflush(stdout);
   });
 }
@@ -172,6 +177,9 @@ Command add_dev_command(CLI::App& app) {
   sub->add_option("--cert-out", o->serve.cert_out,
                   "Where to write the node certificate (default ~/.cache/cllm/dev/node.pem)");
   sub->add_option("--api-key", o->serve.api_key, "Require this API key")->envname("CLLM_API_KEY");
+  sub->add_option("--gpus", o->gpus, "Simulated NVIDIA GPUs attested with the node (0-8)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 8));
   return {sub, [o] { return run_dev(*o); }};
 }
 

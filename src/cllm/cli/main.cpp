@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
       cllm::cli::add_generate_command(app), cllm::cli::add_quote_command(app),
       cllm::cli::add_eventlog_command(app), cllm::cli::add_serve_command(app),
       cllm::cli::add_dev_command(app),      cllm::cli::add_verify_command(app),
-      cllm::cli::add_chat_command(app),
+      cllm::cli::add_chat_command(app),     cllm::cli::add_gpu_command(app),
   };
 
   try {

@@ -25,6 +25,21 @@ void add_node_verify_flags(CLI::App* app, NodeVerifyFlags& flags, bool with_nonc
   app->add_option("--pccs", flags.pccs, "Fetch collateral from this PCCS (or Intel PCS: 'pcs')")
       ->excludes(collateral);
   app->add_option("--now", flags.now, "Verify at this time, unix seconds (default: now)");
+  app->add_option("--require-gpus", flags.require_gpus,
+                  "Reject unless the report attests at least this many NVIDIA GPUs");
+  app->add_option("--gpu-verifier", flags.gpu_verifier,
+                  "Verify GPU evidence locally (RIMs, measurements) or with NVIDIA's NRAS")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"local", "nras"}));
+  app->add_option("--rim-dir", flags.gpu_sources.rim_dir,
+                  "Folder of RIMs (<id>.xml), consulted before the RIM service");
+  app->add_option("--rim-service", flags.gpu_sources.rim_service,
+                  "NVIDIA RIM service base URL, or 'none' to stay offline")
+      ->capture_default_str();
+  app->add_option("--nras-url", flags.gpu_sources.nras_url, "NRAS base URL (--gpu-verifier nras)")
+      ->capture_default_str();
+  app->add_flag("--skip-rims", flags.skip_rims,
+                "Do not compare GPU measurements with RIMs (evidence checks still run)");
 }
 
 Result<ratls::NodeVerifyOptions> node_verify_options(const NodeVerifyFlags& flags) {
@@ -44,6 +59,14 @@ Result<ratls::NodeVerifyOptions> node_verify_options(const NodeVerifyFlags& flag
                           make_pcs_collateral_fetcher(flags.pccs == "pcs" ? "" : flags.pccs, ""));
   }
   if (!flags.nonce.empty()) o.nonce = flags.nonce;
+  o.appraisal.gpu.require_gpus = flags.require_gpus;
+  o.appraisal.gpu.skip_rims = flags.skip_rims;
+  if (flags.gpu_verifier == "nras") {
+    o.appraisal.gpu.verifier = attest::GpuAppraisalOptions::Verifier::kNras;
+    CLLM_ASSIGN_OR_RETURN(o.appraisal.gpu.nras, make_nras_attest(flags.gpu_sources));
+  } else if (!flags.skip_rims) {
+    CLLM_ASSIGN_OR_RETURN(o.appraisal.gpu.rim_store, make_rim_store(flags.gpu_sources));
+  }
   o.appraisal.now = flags.now != 0 ? flags.now : SystemClock::instance().now_unix();
   return o;
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cllm/cli/gpu_sources.hpp"
 #include "cllm/common/result.hpp"
 #include "cllm/ratls/node_verifier.hpp"
 
@@ -20,6 +21,11 @@ struct NodeVerifyFlags {
   std::string collateral_file;
   std::string pccs;
   std::int64_t now = 0;  // 0: the system clock
+  // GPU evidence in the report.
+  std::size_t require_gpus = 0;
+  std::string gpu_verifier = "local";  // local | nras
+  bool skip_rims = false;
+  GpuSourceFlags gpu_sources;
 };
 
 // Registers --nonce (when with_nonce), --policy, --allow-simulated, --expect-model-sha256,

@@ -43,6 +43,18 @@ Command add_serve_command(CLI::App& app) {
   sub->add_flag("--sim-debug", o->sim_debug,
                 "Simulated TD with the DEBUG attribute (verifiers must reject it)")
       ->group("");
+  sub->add_option("--gpu", o->gpu,
+                  "GPU attestation: none, sim (the GPU simulator, needs --tee sim), nvml (the "
+                  "NVIDIA driver) or auto (nvml when the driver is installed)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "sim", "nvml", "auto"}));
+  sub->add_option("--sim-gpus", o->sim_gpus, "Simulated GPUs with --gpu sim")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 8));
+  // Hidden: GPU evidence a compromised host could serve, for testing verifiers.
+  sub->add_option("--sim-gpu-fault", o->sim_gpu_fault, "stale-nonce or unbound-evidence")
+      ->check(CLI::IsMember({"stale-nonce", "unbound-evidence"}))
+      ->group("");
   sub->add_option("--pccs", o->pccs, "PCCS for report collateral (default: Intel PCS)");
   sub->add_option("--collateral-cache", o->collateral_cache_dir,
                   "Collateral cache directory (default ~/.cache/cllm/collateral)");

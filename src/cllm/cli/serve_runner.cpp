@@ -8,12 +8,15 @@
 #include <filesystem>
 #include <memory>
 
+#include "cllm/attest/gpu_appraisal.hpp"
 #include "cllm/cli/cli_io.hpp"
 #include "cllm/cli/command.hpp"
 #include "cllm/cli/pcs_collateral.hpp"
 #include "cllm/common/file.hpp"
 #include "cllm/common/hex.hpp"
 #include "cllm/common/log.hpp"
+#include "cllm/gpu/sim_gpu_attester.hpp"
+#include "cllm/gpu/sim_rim.hpp"
 #include "cllm/inference/llama_engine.hpp"
 #include "cllm/inference/upstream_engine.hpp"
 #include "cllm/node/node.hpp"
@@ -45,6 +48,8 @@ Json effective_config(const ServeOptions& o, const std::string& model_id) {
   c["api_key_required"] = !o.api_key.empty();
   c["certificate_hours"] = o.cert_hours;
   c["tls_names"] = o.tls_names;
+  c["gpu"] = o.gpu;
+  if (o.gpu == "sim") c["sim_gpus"] = o.sim_gpus;
   return c;
 }
 
@@ -58,6 +63,46 @@ std::function<Result<tdx::Collateral>(ByteView)> pcs_collateral_source(const Ser
     CLLM_ASSIGN_OR_RETURN(auto quote, tdx::parse_quote(quote_bytes));
     return fetch(quote);
   };
+}
+
+// The GPU attester for --gpu, and for the simulator the collateral a verifier needs: its two
+// roots and the RIMs of the simulated firmware (also written to <sim-dir>/gpu/rims, a folder
+// `cllm gpu verify --rim-dir` can use).
+Status setup_gpus(const ServeOptions& o, node::NodeOptions& options) {
+  auto mode = gpu::parse_gpu_attester_mode(o.gpu);
+  if (!mode) return make_error(ErrorCode::kInvalidArgument, "--gpu: unknown mode " + o.gpu);
+  if (*mode == gpu::GpuAttesterMode::kSim && o.tee != "sim") {
+    return make_error(ErrorCode::kInvalidArgument, "--gpu sim needs --tee sim");
+  }
+  if (!o.sim_gpu_fault.empty() && *mode != gpu::GpuAttesterMode::kSim) {
+    return make_error(ErrorCode::kInvalidArgument, "--sim-gpu-fault needs --gpu sim");
+  }
+  gpu::GpuAttesterOptions go;
+  go.sim_dir = o.sim_dir;
+  if (*mode == gpu::GpuAttesterMode::kSim && go.sim_dir.empty()) {
+    CLLM_ASSIGN_OR_RETURN(go.sim_dir, tdx::default_sim_dir());  // the TDX simulator's
+  }
+  go.sim_gpus = o.sim_gpus;
+  CLLM_ASSIGN_OR_RETURN(auto attester, gpu::make_gpu_attester(*mode, go));
+  if (!attester) return ok_status();  // none, or auto without a driver
+  if (auto* sim = dynamic_cast<gpu::SimGpuAttester*>(attester.get())) {
+    CLLM_ASSIGN_OR_RETURN(
+        auto files, gpu::write_sim_rims(go.sim_dir + "/gpu/rims", sim->firmware(), sim->pki()));
+    attest::GpuCollateral collateral;
+    CLLM_ASSIGN_OR_RETURN(collateral.rims[files.driver_id], read_file(files.driver_path));
+    CLLM_ASSIGN_OR_RETURN(collateral.rims[files.vbios_id], read_file(files.vbios_path));
+    collateral.sim_device_root_pem = sim->pki().device_root_pem();
+    collateral.sim_rim_root_pem = sim->pki().rim_root_pem();
+    options.gpu_collateral = attest::gpu_collateral_to_json(collateral);
+    if (o.sim_gpu_fault == "stale-nonce") {
+      options.sim_gpu_fault = node::NodeOptions::SimGpuFault::kStaleNonce;
+    } else if (o.sim_gpu_fault == "unbound-evidence") {
+      options.sim_gpu_fault = node::NodeOptions::SimGpuFault::kUnboundEvidence;
+    }
+  }
+  spdlog::info("GPU attestation: {}", attester->kind());
+  options.gpu_attester = std::move(attester);
+  return ok_status();
 }
 
 }  // namespace
@@ -138,6 +183,7 @@ int run_node_until_signal(ServeOptions& o,
     }
   }
   options.config = effective_config(o, o.model_id);
+  if (auto s = setup_gpus(o, options); !s) return fail(s.error());
   if (auto* sim = dynamic_cast<tdx::SimAttester*>(shared_attester.get())) {
     options.sim_root_ca_pem = sim->platform().root_certificate_pem();
     options.collateral_source = [sim](ByteView) { return sim->collateral(); };

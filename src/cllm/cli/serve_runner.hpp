@@ -1,6 +1,7 @@
 // Running a node until SIGINT/SIGTERM: shared by `cllm serve` and `cllm dev`.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -19,7 +20,10 @@ struct ServeOptions {
   std::string api_key;
   std::string tee = "auto";
   std::string sim_dir;
-  bool sim_debug = false;  // --sim-debug: a DEBUG simulated TD (tests of verifiers)
+  bool sim_debug = false;     // --sim-debug: a DEBUG simulated TD (tests of verifiers)
+  std::string gpu = "auto";   // --gpu: none, sim, nvml, auto (gpu/gpu_attester.hpp)
+  std::size_t sim_gpus = 1;   // --sim-gpus: simulated GPUs with --gpu sim
+  std::string sim_gpu_fault;  // hidden: stale-nonce, unbound-evidence (tests of verifiers)
   std::string upstream;
   std::string upstream_api_key;
   std::string model_id;

@@ -5,6 +5,7 @@
 #include "cllm/common/log.hpp"
 #include "cllm/crypto/random.hpp"
 #include "cllm/net/url.hpp"
+#include "cllm/node/gpu_evidence_collector.hpp"
 #include "cllm/node/node_state.hpp"
 #include "cllm/node/openai_response.hpp"
 #include "cllm/node/receipt_signer.hpp"
@@ -85,6 +86,24 @@ void handle_attestation_report(Node::State& state, const net::Request& request,
   claims.nonce = nonce;
 
   attest::ReportOptions options;
+  std::string substitute_payload;
+  if (state.options.gpu_attester) {
+    auto gpus = collect_gpu_evidence(*state.options.gpu_attester, claims.tls_spki_sha256, *nonce,
+                                     state.options.sim_gpu_fault);
+    if (!gpus) {
+      spdlog::error("GPU evidence: {}", gpus.error().message());
+      send_error(state, *writer, kReportEndpoint, 500,
+                 "GPU attestation failed: " + gpus.error().message(), "server_error",
+                 "gpu_attestation_failed");
+      return;
+    }
+    claims.gpu_evidence_sha256 = gpus->sha256;
+    options.nvidia_payload = std::move(gpus->nvidia_payload);
+    substitute_payload = std::move(gpus->substitute_payload);
+    if (include_collateral && state.options.gpu_collateral) {
+      options.gpu_collateral = *state.options.gpu_collateral;
+    }
+  }
   if (include_collateral) {
     if (!state.options.collateral_source) {
       send_error(state, *writer, kReportEndpoint, 501,
@@ -119,6 +138,7 @@ void handle_attestation_report(Node::State& state, const net::Request& request,
                "attestation failed: " + report.error().message(), "server_error");
     return;
   }
+  if (!substitute_payload.empty()) (*report)["nvidia_payload"] = substitute_payload;
   state.metrics.attestation_served();
   send_json(state, *writer, kReportEndpoint, 200, dump_json(*report));
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "cllm/common/clock.hpp"
 #include "cllm/common/json.hpp"
 #include "cllm/common/result.hpp"
+#include "cllm/gpu/gpu_attester.hpp"
 #include "cllm/inference/engine.hpp"
 #include "cllm/net/http_server.hpp"
 #include "cllm/node/key_provider.hpp"
@@ -57,6 +59,19 @@ struct NodeOptions {
   std::function<Result<tdx::Collateral>(ByteView quote)> collateral_source;
   // PEM of the simulator's root CA, added to reports when the attester is the simulator.
   std::string sim_root_ca_pem;
+
+  // GPU evidence: collected for every attestation report with nonce
+  // gpu_nonce(TLS key hash, request nonce), served as nvidia_payload and bound into the claims
+  // (attest/gpu_binding.hpp). Null: the node attests no GPU.
+  std::shared_ptr<gpu::GpuAttester> gpu_attester;
+  // Sent as gpu_collateral with ?include_collateral=true (RIMs; simulator roots).
+  std::optional<Json> gpu_collateral;
+  // Simulator only, for verifier tests: GPU evidence a compromised host could serve.
+  //   kStaleNonce: GPU 0 answers with evidence made for another nonce (a replay);
+  //   kUnboundEvidence: the report's nvidia_payload is replaced, after the quote was made,
+  //   by other valid evidence for the same nonce (so the claims' hash no longer matches).
+  enum class SimGpuFault { kNone, kStaleNonce, kUnboundEvidence };
+  SimGpuFault sim_gpu_fault = SimGpuFault::kNone;
 
   const Clock* clock = &SystemClock::instance();
 };

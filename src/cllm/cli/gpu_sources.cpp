@@ -1,0 +1,48 @@
+#include "cllm/cli/gpu_sources.hpp"
+
+#include "cllm/cli/cli_io.hpp"
+#include "cllm/common/clock.hpp"
+#include "cllm/net/http_client.hpp"
+
+namespace cllm::cli {
+
+namespace {
+
+Result<std::shared_ptr<const net::HttpClient>> system_trust_client() {
+  net::TlsClientOptions tls_options;
+  tls_options.use_system_trust_store = true;
+  CLLM_ASSIGN_OR_RETURN(auto tls, net::TlsClientContext::create(std::move(tls_options)));
+  net::ClientOptions client_options;
+  client_options.tls = tls;
+  return std::shared_ptr<const net::HttpClient>(
+      std::make_shared<const net::HttpClient>(client_options));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const gpu::RimStore>> make_rim_store(const GpuSourceFlags& flags) {
+  gpu::RimStoreOptions options;
+  if (!flags.rim_dir.empty()) options.local_dir = flags.rim_dir;
+  if (flags.rim_service == "none") {
+    options.service_url.reset();
+  } else {
+    options.service_url = flags.rim_service;
+    options.cache_dir = cache_home() + "/cllm/rims";
+    CLLM_ASSIGN_OR_RETURN(options.client, system_trust_client());
+  }
+  return std::shared_ptr<const gpu::RimStore>(std::make_shared<gpu::RimStore>(options));
+}
+
+Result<std::function<Result<gpu::NrasAttestation>(ByteView, const gpu::GpuEvidenceList&)>>
+make_nras_attest(const GpuSourceFlags& flags) {
+  gpu::NrasClientOptions options;
+  options.base_url = flags.nras_url;
+  CLLM_ASSIGN_OR_RETURN(auto http, system_trust_client());
+  auto client = std::make_shared<gpu::NrasClient>(options, http, SystemClock::instance());
+  using Attest = std::function<Result<gpu::NrasAttestation>(ByteView, const gpu::GpuEvidenceList&)>;
+  return Attest([client](ByteView nonce, const gpu::GpuEvidenceList& evidence) {
+    return client->attest(nonce, evidence);
+  });
+}
+
+}  // namespace cllm::cli
