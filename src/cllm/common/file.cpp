@@ -82,4 +82,28 @@ Status write_file_atomic(const std::string& path, ByteView data, unsigned mode) 
   return ok_status();
 }
 
+Status ensure_private_directory(const std::string& dir) {
+  if (dir.empty()) return make_error(ErrorCode::kInvalidArgument, "no directory given");
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    const std::string partial = dir.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+      return make_error(ErrorCode::kIo,
+                        "cannot create directory " + partial + ": " + std::strerror(errno));
+    }
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return make_error(ErrorCode::kIo, dir + " is not a directory");
+  }
+  return ok_status();
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
 }  // namespace cllm

@@ -46,27 +46,9 @@ std::string join_path(const std::string& dir, std::string_view name) {
 }
 
 Status ensure_directory(const std::string& dir) {
-  std::string partial;
-  std::size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = dir.find('/', pos + 1);
-    partial = dir.substr(0, pos);
-    if (partial.empty()) continue;
-    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
-      return sim_error(ErrorCode::kIo,
-                       "cannot create directory " + partial + ": " + std::strerror(errno));
-    }
-  }
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return sim_error(ErrorCode::kIo, dir + " is not a directory");
-  }
+  auto made = ensure_private_directory(dir);
+  if (!made) return std::move(made).error().context("tdx simulator");
   return ok_status();
-}
-
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
 }
 
 Status write_text(const std::string& path, std::string_view text) {
