@@ -277,5 +277,25 @@ TEST(CliGpuVerify, RejectsAReportWhoseSignatureDoesNotVerify) {
       << r.out;
 }
 
+TEST(CliGpuVerify, NvSwitchEvidenceIsVerifiedAndATamperedOneRejected) {
+  const std::string dir = "testdata/nvidia/nvat_sdk/switch/";
+  CLLM_REQUIRE_SHARED_FILE(chain, dir + "switchCertChain.txt");
+  auto run = [&](const std::string& report, const std::string& nonce) {
+    return test::run_process({test::cllm_binary(), "gpu", "verify", "--switch", "--report",
+                              *test::shared_file(dir + report), "--certs", chain, "--nonce", nonce,
+                              "--rim-service", "none"},
+                             30s);
+  };
+  auto good = run("switchAttestationReport.txt",
+                  "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb");
+  EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
+  EXPECT_NE(good.out.find("skip  measurements-skipped"), std::string::npos) << good.out;
+  auto bad = run("switchAttestationReportInvalidSignature.txt", "ea038ed5" + std::string(56, '0'));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("VERDICT: REJECTED: attestation-report-signature-verified"),
+            std::string::npos)
+      << bad.out;
+}
+
 }  // namespace
 }  // namespace cllm

@@ -93,6 +93,7 @@ struct VerifyFlags {
   std::int64_t now = 0;
   bool json = false;
   bool skip_rims = false;
+  bool is_switch = false;
   std::string device_root;  // PEM file: another device root (the GPU simulator's)
   std::string rim_root;     // PEM file: another RIM root
   GpuSourceFlags sources;
@@ -133,8 +134,9 @@ int run_verify(const VerifyFlags& f) {
     std::copy(nonce->begin(), nonce->end(), options.expected_nonce.begin());
   }
   options.skip_rims = f.skip_rims;
+  if (f.is_switch) options.kind = gpu::DeviceKind::kSwitch;
   std::shared_ptr<const gpu::RimStore> store;
-  if (!f.skip_rims) {
+  if (!f.skip_rims && !f.is_switch) {
     auto made = make_rim_store(f.sources);
     if (!made) return print_error("gpu verify", made.error()), kExitUsage;
     store = *made;
@@ -228,6 +230,8 @@ Command add_gpu_command(CLI::App& app) {
                    "NVIDIA RIM service base URL, or 'none' to stay offline")
       ->capture_default_str();
   verify->add_flag("--skip-rims", vf->skip_rims, "Do not compare measurements with RIMs");
+  verify->add_flag("--switch", vf->is_switch,
+                   "An NVSwitch report (evidence checks only: its RIM id needs NSCQ data)");
   verify->add_option("--device-root", vf->device_root,
                      "Trust this device root (PEM) instead of NVIDIA's (the GPU simulator's)");
   verify->add_option("--rim-root", vf->rim_root,

@@ -35,6 +35,9 @@ inline constexpr std::string_view kCheckGpuCount = "gpu-count";
 inline constexpr std::string_view kCheckSameArch = "gpu-arch-consistent";
 
 struct LocalVerifierOptions {
+  // An NVSwitch (LS10) report: same SPDM checks under the same root; its BIOS RIM id needs the
+  // project and SKU that NSCQ reports (the SPDM report has none), so RIMs are not compared.
+  DeviceKind kind = DeviceKind::kGpu;
   SpdmNonce expected_nonce{};
   // False: the nonce check is skipped with that reason (offline inspection of stored
   // evidence whose nonce the caller does not know). Freshness is then not established.
