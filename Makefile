@@ -43,10 +43,11 @@ test-asan: build-asan
 test: test-release test-asan
 
 # The simulator and a node on https://127.0.0.1:8443 until Ctrl-C. MODEL=path serves that GGUF;
-# without it `cllm dev` downloads a small instruct model once (pinned SHA-256).
+# without it `cllm dev` downloads a small instruct model once (pinned SHA-256). GPUS=N adds N
+# simulated NVIDIA GPUs.
 dev: build
 	build/release/bin/cllm --version
-	build/release/bin/cllm dev $(if $(MODEL),--model "$(MODEL)")
+	build/release/bin/cllm dev $(if $(MODEL),--model "$(MODEL)") $(if $(GPUS),--gpus "$(GPUS)")
 
 bench: build
 	@scripts/bench.sh
