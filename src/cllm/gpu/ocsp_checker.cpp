@@ -137,7 +137,9 @@ OcspCertResult OcspChecker::check_certificate(const std::vector<crypto::Certific
     auto fresh = fetch(*url, cert, issuer, base);
     if (fresh.ok()) {
       // A failed write loses only the cache; the fresh response still answers now.
-      if (path) static_cast<void>(write_file_atomic(*path, fresh->der));
+      if (path && ensure_private_directory(*options_.store_dir).ok()) {
+        static_cast<void>(write_file_atomic(*path, fresh->der, 0600));
+      }
       out.response = std::move(fresh).value();
       out.source = "responder";
       return out;
