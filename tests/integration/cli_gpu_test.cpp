@@ -223,7 +223,8 @@ test::ProcessResult gpu_verify(std::vector<std::string> extra) {
                                    "--certs",
                                    *test::shared_file(kChain580),
                                    "--rim-service",
-                                   "none"};
+                                   "none",
+                                   "--no-ocsp"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return test::run_process(argv, 30s);
 }
@@ -262,6 +263,33 @@ TEST(CliGpuVerify, RejectsAnotherNonceAndAMissingRimByName) {
   EXPECT_NE(missing.out.find("fail  driver-rim-fetched"), std::string::npos) << missing.out;
 }
 
+TEST(CliGpuVerify, RevocationIsCheckedUnlessTurnedOffAndAnUnreachableResponderFails) {
+  CLLM_REQUIRE_SHARED_FILE(report_path, kReport580);
+  test::TempDir dir("cllm-gpu-ocsp");
+  // Without --no-ocsp the intermediates go to OCSP; a responder that cannot be reached and no
+  // stored response is a failure naming the check (fail closed), not a silent pass.
+  std::vector<std::string> argv = {test::cllm_binary(),
+                                   "gpu",
+                                   "verify",
+                                   "--report",
+                                   report_path,
+                                   "--certs",
+                                   *test::shared_file(kChain580),
+                                   "--nonce",
+                                   kNonce580,
+                                   "--skip-rims",
+                                   "--ocsp-url",
+                                   "http://127.0.0.1:9/",
+                                   "--ocsp-dir",
+                                   dir.path() + "/ocsp"};
+  auto r = test::run_process(argv, 60s);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("fail  attestation-report-cert-chain-ocsp"), std::string::npos) << r.out;
+  auto off = gpu_verify({"--nonce", kNonce580, "--skip-rims"});
+  EXPECT_EQ(off.exit_code, 0) << off.out;
+  EXPECT_NE(off.out.find("skip  attestation-report-cert-chain-ocsp"), std::string::npos) << off.out;
+}
+
 TEST(CliGpuVerify, RejectsAReportWhoseSignatureDoesNotVerify) {
   const char* report =
       "testdata/nvidia/nvat_sdk/gpu/hopper_560.00_AttestationReport_InvalidSignature.txt";
@@ -283,7 +311,7 @@ TEST(CliGpuVerify, NvSwitchEvidenceIsVerifiedAndATamperedOneRejected) {
   auto run = [&](const std::string& report, const std::string& nonce) {
     return test::run_process({test::cllm_binary(), "gpu", "verify", "--switch", "--report",
                               *test::shared_file(dir + report), "--certs", chain, "--nonce", nonce,
-                              "--rim-service", "none"},
+                              "--rim-service", "none", "--no-ocsp"},
                              30s);
   };
   auto good = run("switchAttestationReport.txt",

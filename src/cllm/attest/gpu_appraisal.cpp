@@ -199,7 +199,8 @@ void appraise_gpu_factors(Verdict& v, const Claims& claims, const GpuEvidenceInR
     if (!answer.ok()) {
       v.add("gpu_evidence", Outcome::kFail, "NRAS: " + answer.error().message());
     } else if (!answer->verification.accepted()) {
-      v.add("gpu_evidence", Outcome::kFail, "NRAS: " + answer->verification.status().error().message());
+      v.add("gpu_evidence", Outcome::kFail,
+            "NRAS: " + answer->verification.status().error().message());
     } else {
       v.add("gpu_evidence", Outcome::kPass,
             std::to_string(count) + " GPU(s) verified by NRAS (signed EAT, overall result true)");
@@ -215,6 +216,12 @@ void appraise_gpu_factors(Verdict& v, const Claims& claims, const GpuEvidenceInR
   local.rim_store = options.rim_store.get();
   if (simulated) local.rim_anchor = *sim_rim_root;
   local.skip_rims = options.skip_rims;
+  local.ocsp = options.ocsp.get();
+  if (simulated) {
+    // The simulator's certificates name a responder that does not exist (.invalid).
+    local.ocsp = nullptr;
+    local.ocsp_skip_reason = "simulated GPUs: the simulator runs no OCSP responder";
+  }
   local.require_gpus = options.require_gpus;
   gpu::GpuSetVerdict verdict = verifier.verify_all(request->evidence, local);
   if (auto failed = verdict.first_failure()) {

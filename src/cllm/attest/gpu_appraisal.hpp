@@ -25,6 +25,7 @@
 #include "cllm/gpu/gpu_evidence.hpp"
 #include "cllm/gpu/local_verifier.hpp"
 #include "cllm/gpu/nras_client.hpp"
+#include "cllm/gpu/ocsp_checker.hpp"
 #include "cllm/gpu/rim_store.hpp"
 
 namespace cllm::attest {
@@ -40,6 +41,8 @@ struct GpuAppraisalOptions {
   // report's). skip_rims turns the RIM and measurement checks off (evidence checks remain).
   std::shared_ptr<const gpu::RimStore> rim_store;
   bool skip_rims = false;
+  // Local: revocation of device and RIM chains (null: not checked, the checks say so).
+  std::shared_ptr<const gpu::OcspChecker> ocsp;
   // NRAS: sends the evidence and verifies the answer (gpu::NrasClient::attest).
   std::function<Result<gpu::NrasAttestation>(ByteView nonce, const gpu::GpuEvidenceList&)> nras;
 };

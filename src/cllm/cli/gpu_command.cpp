@@ -142,6 +142,9 @@ int run_verify(const VerifyFlags& f) {
     store = *made;
     options.rim_store = store.get();
   }
+  auto ocsp = make_ocsp_checker(f.sources);
+  if (!ocsp) return print_error("gpu verify", ocsp.error()), kExitUsage;
+  options.ocsp = ocsp->get();
   if (!f.rim_root.empty()) {
     auto root = read_certificate(f.rim_root);
     if (!root) return print_error("gpu verify", root.error()), kExitUsage;
@@ -236,6 +239,7 @@ Command add_gpu_command(CLI::App& app) {
                      "Trust this device root (PEM) instead of NVIDIA's (the GPU simulator's)");
   verify->add_option("--rim-root", vf->rim_root,
                      "Trust this RIM signing root (PEM) instead of NVIDIA's");
+  add_ocsp_flags(verify, vf->sources);
   verify->add_flag("--json", vf->json, "Print JSON with accepted, checks and claims");
 
   return {gpu_app, [in, vf, inspect, verify] {

@@ -20,6 +20,27 @@ Result<std::shared_ptr<const net::HttpClient>> system_trust_client() {
 
 }  // namespace
 
+void add_ocsp_flags(CLI::App* app, GpuSourceFlags& flags) {
+  app->add_flag("--no-ocsp", flags.no_ocsp,
+                "Do not check GPU and RIM certificates for revocation (OCSP)");
+  app->add_option("--ocsp-url", flags.ocsp_url,
+                  "OCSP responder for NVIDIA certificates (default: the one they name)");
+  app->add_option("--ocsp-dir", flags.ocsp_dir,
+                  "Stored OCSP responses, used offline while valid (default ~/.cache/cllm/ocsp)");
+  app->add_flag("--allow-hold-cert", flags.allow_hold_cert,
+                "Accept certificates on hold (OCSP certificateHold), as NVIDIA's allow-hold-cert");
+}
+
+Result<std::shared_ptr<const gpu::OcspChecker>> make_ocsp_checker(const GpuSourceFlags& flags) {
+  if (flags.no_ocsp) return std::shared_ptr<const gpu::OcspChecker>();
+  gpu::OcspCheckerOptions options;
+  if (!flags.ocsp_url.empty()) options.responder_url = flags.ocsp_url;
+  options.store_dir = flags.ocsp_dir.empty() ? cache_home() + "/cllm/ocsp" : flags.ocsp_dir;
+  options.allow_hold = flags.allow_hold_cert;
+  CLLM_ASSIGN_OR_RETURN(options.client, system_trust_client());
+  return std::shared_ptr<const gpu::OcspChecker>(std::make_shared<gpu::OcspChecker>(options));
+}
+
 Result<std::shared_ptr<const gpu::RimStore>> make_rim_store(const GpuSourceFlags& flags) {
   gpu::RimStoreOptions options;
   if (!flags.rim_dir.empty()) options.local_dir = flags.rim_dir;

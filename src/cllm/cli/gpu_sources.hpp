@@ -3,12 +3,14 @@
 // system trust store.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 
 #include "cllm/common/bytes.hpp"
 #include "cllm/common/result.hpp"
 #include "cllm/gpu/nras_client.hpp"
+#include "cllm/gpu/ocsp_checker.hpp"
 #include "cllm/gpu/rim_store.hpp"
 
 namespace cllm::cli {
@@ -17,7 +19,17 @@ struct GpuSourceFlags {
   std::string rim_dir;                                                // --rim-dir
   std::string rim_service = std::string(gpu::kDefaultRimServiceUrl);  // --rim-service ("none")
   std::string nras_url = std::string(gpu::kNrasProductionUrl);        // --nras-url
+  bool no_ocsp = false;                                               // --no-ocsp
+  std::string ocsp_url;          // --ocsp-url (default: the certificates' responder)
+  std::string ocsp_dir;          // --ocsp-dir (default ~/.cache/cllm/ocsp)
+  bool allow_hold_cert = false;  // --allow-hold-cert
 };
+
+// Adds --no-ocsp, --ocsp-url, --ocsp-dir, --allow-hold-cert.
+void add_ocsp_flags(CLI::App* app, GpuSourceFlags& flags);
+
+// Null with --no-ocsp.
+Result<std::shared_ptr<const gpu::OcspChecker>> make_ocsp_checker(const GpuSourceFlags& flags);
 
 Result<std::shared_ptr<const gpu::RimStore>> make_rim_store(const GpuSourceFlags& flags);
 

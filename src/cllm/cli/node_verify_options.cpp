@@ -40,6 +40,7 @@ void add_node_verify_flags(CLI::App* app, NodeVerifyFlags& flags, bool with_nonc
       ->capture_default_str();
   app->add_flag("--skip-rims", flags.skip_rims,
                 "Do not compare GPU measurements with RIMs (evidence checks still run)");
+  add_ocsp_flags(app, flags.gpu_sources);
 }
 
 Result<ratls::NodeVerifyOptions> node_verify_options(const NodeVerifyFlags& flags) {
@@ -64,8 +65,11 @@ Result<ratls::NodeVerifyOptions> node_verify_options(const NodeVerifyFlags& flag
   if (flags.gpu_verifier == "nras") {
     o.appraisal.gpu.verifier = attest::GpuAppraisalOptions::Verifier::kNras;
     CLLM_ASSIGN_OR_RETURN(o.appraisal.gpu.nras, make_nras_attest(flags.gpu_sources));
-  } else if (!flags.skip_rims) {
-    CLLM_ASSIGN_OR_RETURN(o.appraisal.gpu.rim_store, make_rim_store(flags.gpu_sources));
+  } else {
+    if (!flags.skip_rims) {
+      CLLM_ASSIGN_OR_RETURN(o.appraisal.gpu.rim_store, make_rim_store(flags.gpu_sources));
+    }
+    CLLM_ASSIGN_OR_RETURN(o.appraisal.gpu.ocsp, make_ocsp_checker(flags.gpu_sources));
   }
   o.appraisal.now = flags.now != 0 ? flags.now : SystemClock::instance().now_unix();
   return o;

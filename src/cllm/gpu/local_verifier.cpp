@@ -1,12 +1,55 @@
 #include "cllm/gpu/local_verifier.hpp"
 
+#include <algorithm>
+
 #include "cllm/common/clock.hpp"
 #include "cllm/common/hex.hpp"
+#include "cllm/gpu/device_chain.hpp"
 #include "cllm/gpu/nvidia_roots.hpp"
 
 namespace cllm::gpu {
 
 namespace {
+
+// certs ordered leaf first up to the anchor: from the one that issued none of the others,
+// each next one its issuer; a copy of the root among them is replaced by the pinned anchor.
+std::vector<crypto::Certificate> chain_to_anchor(const std::vector<crypto::Certificate>& certs,
+                                                 const crypto::Certificate& anchor) {
+  std::vector<crypto::Certificate> rest;
+  for (const auto& c : certs) {
+    if (c.der() != anchor.der() && !c.is_signed_by(c)) rest.push_back(c);
+  }
+  std::vector<crypto::Certificate> chain;
+  for (std::size_t i = 0; i < rest.size() && chain.empty(); ++i) {
+    bool issued_another = false;
+    for (std::size_t j = 0; j < rest.size(); ++j) {
+      issued_another = issued_another || (j != i && rest[j].is_signed_by(rest[i]));
+    }
+    if (!issued_another) chain.push_back(rest[i]);
+  }
+  while (!chain.empty() && chain.size() <= rest.size()) {
+    const crypto::Certificate& last = chain.back();
+    auto issuer = std::find_if(rest.begin(), rest.end(), [&](const crypto::Certificate& c) {
+      return c.der() != last.der() && last.is_signed_by(c);
+    });
+    if (issuer == rest.end()) break;
+    chain.push_back(*issuer);
+  }
+  chain.push_back(anchor);
+  return chain;
+}
+
+void check_revocation(CheckList& checks, const LocalVerifierOptions& options,
+                      const std::vector<crypto::Certificate>& chain, std::string_view name,
+                      bool chain_valid, bool skip_leaf) {
+  if (options.ocsp == nullptr) {
+    checks.skip(std::string(name), options.ocsp_skip_reason);
+  } else if (!chain_valid) {
+    checks.fail(std::string(name), "not checked: the certificate chain did not validate");
+  } else {
+    checks.append(options.ocsp->check_chain(chain, name, options.now, skip_leaf));
+  }
+}
 
 // Appraises the RIM `id` names (from the supplied documents, else the store), with the
 // caller's prefix ("driver-" / "vbios-") on every check.
@@ -54,6 +97,11 @@ RimAppraisal appraise_rim(const std::optional<std::string>& id,
   CheckList with_fetch;
   with_fetch.pass(std::string(kCheckRimFetched), *id + " (" + source + ")");
   with_fetch.append(verified.checks);
+  if (!verified.certificates.empty()) {  // once per RIM, however many GPUs name it
+    check_revocation(
+        with_fetch, options, chain_to_anchor(verified.certificates, *rim_options.trust_anchor),
+        kCheckRimChainOcsp, verified.cert_chain.status == RimCertStatus::kValid, false);
+  }
   verified.checks = std::move(with_fetch);
   verified.rim_id = *id;
   cache.emplace(*id, verified);
@@ -115,6 +163,16 @@ GpuVerdict LocalGpuVerifier::verify_one(std::size_t index, const GpuEvidence& ev
         v.checks.skip(c.name, c.detail);
       }
     }
+  }
+
+  {
+    const Check* chain_check = v.checks.find(kCheckChainValidated);
+    const bool chain_valid = chain_check != nullptr && chain_check->outcome == CheckOutcome::kPass;
+    auto certs = parse_device_chain(evidence.certificate_chain);
+    std::vector<crypto::Certificate> chain;
+    if (certs) chain = chain_to_anchor(*certs, evidence_.anchor());
+    // The per-boot leaf is not known to NVIDIA's responder.
+    check_revocation(v.checks, options, chain, kCheckChainOcsp, chain_valid && certs.ok(), true);
   }
 
   if (options.skip_rims) {

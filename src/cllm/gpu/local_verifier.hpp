@@ -25,6 +25,7 @@
 #include "cllm/gpu/evidence_verifier.hpp"
 #include "cllm/gpu/gpu_evidence.hpp"
 #include "cllm/gpu/measurement_comparison.hpp"
+#include "cllm/gpu/ocsp_checker.hpp"
 #include "cllm/gpu/rim_store.hpp"
 #include "cllm/gpu/rim_verifier.hpp"
 
@@ -33,6 +34,8 @@ namespace cllm::gpu {
 inline constexpr std::string_view kCheckRimsSkipped = "measurements-skipped";
 inline constexpr std::string_view kCheckGpuCount = "gpu-count";
 inline constexpr std::string_view kCheckSameArch = "gpu-arch-consistent";
+inline constexpr std::string_view kCheckChainOcsp = "attestation-report-cert-chain-ocsp";
+inline constexpr std::string_view kCheckRimChainOcsp = "rim-cert-chain-ocsp";
 
 struct LocalVerifierOptions {
   // An NVSwitch (LS10) report: same SPDM checks under the same root; its BIOS RIM id needs the
@@ -54,6 +57,11 @@ struct LocalVerifierOptions {
   bool skip_rims = false;
   // Minimum number of GPUs in the set (0: any number, at least one).
   std::size_t require_gpus = 0;
+  // Revocation of the device chain's intermediates and of the RIM signing chains. Null: the
+  // "*-cert-chain-ocsp" checks are skipped, saying so (an explicit operator choice).
+  const OcspChecker* ocsp = nullptr;
+  // What the skipped OCSP checks say when ocsp is null.
+  std::string ocsp_skip_reason = "OCSP turned off: revocation not checked";
 };
 
 struct GpuVerdict {
