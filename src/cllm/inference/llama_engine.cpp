@@ -65,6 +65,9 @@ Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions&
   // Every generating sequence adds one token per step, so a step must hold at least that many.
   cp.n_batch = static_cast<std::uint32_t>(std::max({1, options.n_batch, options.n_parallel}));
   cp.n_seq_max = static_cast<std::uint32_t>(options.n_parallel);
+  // A step reads one row of logits per sequence (the token it samples), never more: sizing
+  // the output buffer for that (as llama-server does) instead of n_batch rows.
+  cp.n_outputs_max = static_cast<std::uint32_t>(options.n_parallel);
   // One KV stream per sequence (llama-server's layout with an explicit --parallel): each
   // sequence attends only to its own cells, and a slot's size is n_ctx / n_parallel.
   cp.kv_unified = false;
