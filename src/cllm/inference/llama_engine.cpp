@@ -1,5 +1,6 @@
 #include "cllm/inference/llama_engine.hpp"
 
+#include <ggml-cpu.h>
 #include <llama.h>
 
 #include <algorithm>
@@ -81,6 +82,14 @@ Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions&
     return make_error(ErrorCode::kInternal,
                       "llama: cannot create a context (n_ctx " + std::to_string(cp.n_ctx) + ")");
   }
+  // One threadpool for the context's life, as llama-server attaches: without it ggml builds
+  // and frees a throwaway one on every decode step. (Without it we measured ~10% more CPU per
+  // request than llama-server with 8 slots on a 91 M model; with it, the same, within noise.)
+  ggml_threadpool_params tpp = ggml_threadpool_params_default(static_cast<int>(cp.n_threads));
+  engine->threadpool_ = ggml_threadpool_new(&tpp);
+  if (engine->threadpool_ != nullptr) {
+    llama_attach_threadpool(engine->ctx_, engine->threadpool_, engine->threadpool_);
+  }
 
   ModelInfo& info = engine->info_;
   info.path = options.model_path;
@@ -108,6 +117,7 @@ Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions&
 LlamaEngine::~LlamaEngine() {
   shutdown();  // the loop thread uses ctx_ until it is joined
   if (ctx_ != nullptr) llama_free(ctx_);
+  if (threadpool_ != nullptr) ggml_threadpool_free(threadpool_);
   if (model_ != nullptr) llama_model_free(model_);
 }
 

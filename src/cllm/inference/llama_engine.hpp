@@ -21,6 +21,8 @@ struct llama_model;
 struct llama_context;
 struct llama_vocab;
 
+struct ggml_threadpool;
+
 namespace cllm::inference {
 
 class DecodeLoop;
@@ -61,6 +63,7 @@ class LlamaEngine final : public Engine {
 
   llama_model* model_ = nullptr;
   llama_context* ctx_ = nullptr;  // used only by loop_'s thread once loaded
+  ggml_threadpool* threadpool_ = nullptr;
   const llama_vocab* vocab_ = nullptr;
   ModelInfo info_;
   std::unique_ptr<DecodeLoop> loop_;
