@@ -83,8 +83,8 @@ Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions&
                       "llama: cannot create a context (n_ctx " + std::to_string(cp.n_ctx) + ")");
   }
   // One threadpool for the context's life, as llama-server attaches: without it ggml builds
-  // and frees a throwaway one on every decode step. (Without it we measured ~10% more CPU per
-  // request than llama-server with 8 slots on a 91 M model; with it, the same, within noise.)
+  // and frees a throwaway one on every decode step. (It did not close the ~10% CPU-per-request
+  // gap to llama-server with 8 slots on the 91 M model; see the issue 4 note.)
   ggml_threadpool_params tpp = ggml_threadpool_params_default(static_cast<int>(cp.n_threads));
   engine->threadpool_ = ggml_threadpool_new(&tpp);
   if (engine->threadpool_ != nullptr) {
