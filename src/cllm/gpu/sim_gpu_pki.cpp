@@ -13,6 +13,7 @@
 #include "cllm/common/json.hpp"
 #include "cllm/crypto/certificate_issuer.hpp"
 #include "cllm/crypto/hash.hpp"
+#include "cllm/crypto/private_key_file.hpp"
 #include "cllm/crypto/random.hpp"
 
 namespace cllm::gpu {
@@ -21,7 +22,6 @@ namespace {
 
 constexpr std::string_view kFormat = "cllm-sim-gpu-pki/v1";
 constexpr unsigned kFileMode = 0600;
-constexpr std::size_t kScalarSize = 48;  // P-384
 constexpr std::size_t kMaxSimFileSize = 1u << 20;
 constexpr std::size_t kDevicePdiSize = 8;
 constexpr std::int64_t kYear = 365 * 24 * 3600;
@@ -325,15 +325,7 @@ Status SimGpuPki::State::create() {
 
   // Persist: keys first (0600), then certificates, then pki.json, whose presence marks a
   // complete PKI.
-  SecretBytes scalars(kKeyCount * kScalarSize);
-  for (std::size_t i = 0; i < kKeyCount; ++i) {
-    CLLM_ASSIGN_OR_RETURN(SecretBytes scalar, keys[i].export_scalar());
-    if (scalar.size() != kScalarSize) {
-      return sim_error(ErrorCode::kInternal, "unexpected private scalar size");
-    }
-    std::copy(scalar.view().begin(), scalar.view().end(), scalars.data() + i * kScalarSize);
-  }
-  CLLM_TRY(write_file_atomic(join_path(dir, "keys.bin"), scalars.view(), kFileMode));
+  CLLM_TRY(crypto::write_private_key_file(join_path(dir, "keys.bin"), keys, kFileMode));
   auto save = [&](std::string_view name, const crypto::Certificate& cert) -> Status {
     CLLM_ASSIGN_OR_RETURN(std::string pem, crypto::certificate_pem(cert));
     return write_file_atomic(join_path(dir, name), as_bytes(pem), kFileMode);
@@ -427,20 +419,10 @@ Status SimGpuPki::State::load() {
   }
 
   {
-    CLLM_ASSIGN_OR_RETURN(Bytes raw, read_file(join_path(dir, "keys.bin"), kMaxSimFileSize));
-    SecretBytes scalars(raw);
-    secure_zero(raw.data(), raw.size());
-    if (scalars.size() != kKeyCount * kScalarSize) {
-      return sim_error(ErrorCode::kParse,
-                       "keys.bin: expected " + std::to_string(kKeyCount * kScalarSize) + " bytes");
-    }
-    keys.clear();
-    for (std::size_t i = 0; i < kKeyCount; ++i) {
-      CLLM_ASSIGN_OR_RETURN(auto key, crypto::EcdsaPrivateKey::from_scalar(
-                                          crypto::EcCurve::kP384,
-                                          scalars.view().subspan(i * kScalarSize, kScalarSize)));
-      keys.push_back(std::move(key));
-    }
+    auto loaded = crypto::read_private_key_file(join_path(dir, "keys.bin"), crypto::EcCurve::kP384,
+                                                kKeyCount);
+    if (!loaded) return std::move(loaded).error().context("gpu simulator");
+    keys = std::move(loaded).value();
   }
   auto load_cert = [&](const std::string& name, std::size_t key_index,
                        std::optional<crypto::Certificate>& out) -> Status {

@@ -12,6 +12,7 @@
 #include "cllm/common/file.hpp"
 #include "cllm/common/hex.hpp"
 #include "cllm/common/json.hpp"
+#include "cllm/crypto/private_key_file.hpp"
 #include "cllm/crypto/random.hpp"
 #include "cllm/tdx/pck_extension.hpp"
 #include "cllm/tdx/sim_pki.hpp"
@@ -24,7 +25,6 @@ constexpr std::string_view kFormat = "cllm-sim-platform/v1";
 constexpr std::string_view kCollateralFormat = "cllm-sim-collateral/v1";
 constexpr unsigned kFileMode = 0600;
 constexpr std::size_t kKeyCount = 5;
-constexpr std::size_t kScalarSize = 32;
 constexpr std::size_t kMaxSimFileSize = 1u << 20;
 constexpr std::int64_t kYear = 365 * 24 * 3600;
 // Certificates start an hour before creation, so a verifier whose clock is a little behind
@@ -191,15 +191,7 @@ Status SimPlatform::State::create(SimTcbVariant requested) {
 
   // Persist: keys first (0600), then the public parts, then platform.json, whose presence
   // marks a complete platform.
-  SecretBytes scalars(kKeyCount * kScalarSize);
-  for (std::size_t i = 0; i < kKeyCount; ++i) {
-    CLLM_ASSIGN_OR_RETURN(SecretBytes scalar, keys[i].export_scalar());
-    if (scalar.size() != kScalarSize) {
-      return sim_error(ErrorCode::kInternal, "unexpected private scalar size");
-    }
-    std::copy(scalar.view().begin(), scalar.view().end(), scalars.data() + i * kScalarSize);
-  }
-  CLLM_TRY(write_file_atomic(join_path(dir, "keys.bin"), scalars.view(), kFileMode));
+  CLLM_TRY(crypto::write_private_key_file(join_path(dir, "keys.bin"), keys, kFileMode));
   CLLM_TRY(write_text(join_path(dir, "root_ca.pem"), root_pem));
   CLLM_TRY(write_text(join_path(dir, "pck_ca.pem"), pck_ca_pem));
   CLLM_TRY(write_text(join_path(dir, "pck.pem"), pck_pem));
@@ -240,20 +232,10 @@ Status SimPlatform::State::load() {
   platform_instance_id.assign(instance.begin(), instance.end());
 
   {
-    CLLM_ASSIGN_OR_RETURN(Bytes raw, read_file(join_path(dir, "keys.bin"), kMaxSimFileSize));
-    SecretBytes scalars(raw);
-    secure_zero(raw.data(), raw.size());
-    if (scalars.size() != kKeyCount * kScalarSize) {
-      return sim_error(ErrorCode::kParse,
-                       "keys.bin: expected " + std::to_string(kKeyCount * kScalarSize) + " bytes");
-    }
-    keys.clear();
-    for (std::size_t i = 0; i < kKeyCount; ++i) {
-      CLLM_ASSIGN_OR_RETURN(auto key, crypto::EcdsaPrivateKey::from_scalar(
-                                          crypto::EcCurve::kP256,
-                                          scalars.view().subspan(i * kScalarSize, kScalarSize)));
-      keys.push_back(std::move(key));
-    }
+    auto loaded = crypto::read_private_key_file(join_path(dir, "keys.bin"), crypto::EcCurve::kP256,
+                                                kKeyCount);
+    if (!loaded) return std::move(loaded).error().context("tdx simulator");
+    keys = std::move(loaded).value();
   }
 
   auto load_cert = [&](std::string_view name, const crypto::EcdsaPrivateKey& key,
