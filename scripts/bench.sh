@@ -5,7 +5,7 @@
 # run. The summaries are repeated at the end, in the order quote, node, GPU; the exit status is 1
 # when a comparison failed.
 # Env: CLLM_BIN_DIR (default build/release/bin), CLLM_SHARED_DIR (default ../shared),
-#      CLLM_NODE_BENCH_ARGS (more arguments for bench/node_vs_llama_server.py, e.g. "--rounds 2").
+#      CLLM_NODE_BENCH_ARGS (more arguments for bench/node_vs_llama_server.py, e.g. "--starts 1").
 # shellcheck disable=SC2317 # the comparisons are functions called through run_part
 set -euo pipefail
 cd "$(dirname "$0")/.."
