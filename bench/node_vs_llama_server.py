@@ -25,7 +25,9 @@ prompt in full. llama-server by default keeps a finished slot's KV and, since ev
 repeats the same prompt, would skip evaluating all but the last prompt token. Under callgrind,
 one 16-token request on the big model costs cllm 4.42 G instructions and llama-server 3.62 G with
 its cache on, 4.42 G with it off (ggml_vec_dot_q8_0_q8_0 identical to the instruction): the whole
-gap that was measured before this flag was the cache, not serving overhead.
+systematic part of the gap measured before this flag was that cache, not serving overhead.
+Every response's usage.prompt_tokens_details.cached_tokens is summed and reported, so a server
+that ignored the flag would show.
 
 Per server, model and concurrency: completion tokens/s (all tokens / wall time of a block; the
 median of the blocks), p50/p95 request latency (over every request of every block), server CPU
@@ -191,6 +193,7 @@ class Client(threading.Thread):
         super().__init__(daemon=True)
         self.server, self.body, self.n, self.barrier = server, body, n, start_barrier
         self.latencies, self.tokens, self.texts = [], [], []
+        self.cached = 0  # prompt tokens the server says it took from a cache
         self.connects = 0
         self.error = None
 
@@ -215,6 +218,8 @@ class Client(threading.Thread):
                     raise RuntimeError(f"HTTP {r.status}: {data[:300]!r}")
                 doc = json.loads(data)
                 self.tokens.append(int(doc["usage"]["completion_tokens"]))
+                details = doc["usage"].get("prompt_tokens_details") or {}
+                self.cached += int(details.get("cached_tokens") or 0)
                 self.texts.append(doc["choices"][0]["text"])
         except Exception as e:  # reported by the caller; a bench must not hang on one client
             self.error = f"{type(e).__name__}: {e}"
@@ -247,6 +252,7 @@ def run_clients(server, body, concurrency, per_client):
         "latencies": [x for c in clients for x in c.latencies],
         "texts": {t for c in clients for t in c.texts},
         "connects": sum(c.connects for c in clients),
+        "cached": sum(c.cached for c in clients),
         "cpu": cpu,
     }
 
@@ -322,6 +328,7 @@ def bench_model(label, model, args, workdir):
                 "requests": n_req,
                 "short": sum(run["short"] for run in runs),
                 "connects": sum(run["connects"] for run in runs),
+                "cached": sum(run["cached"] for run in runs),
                 "p50": percentile(lat, 50) * 1000, "p95": percentile(lat, 95) * 1000,
                 "cpu_per_req": sum(run["cpu"] for run in runs) / max(1, n_req),
                 "rss_mib": peak[name] / 1024.0,
@@ -392,6 +399,9 @@ def main():
               f"{r['cpu_per_req'] * 1000:10.1f} {r['rss_mib']:12.1f} {r['connects']:5d} "
               f"{r['short']:5d}")
     for r in rows:
+        if r["cached"]:
+            notes.append(f"{r['model']} {r['server']} c={r['c']}: {r['cached']} prompt tokens "
+                         f"came from a prompt cache: NOT like for like")
         if r["short"]:
             notes.append(f"{r['model']} {r['server']} c={r['c']}: {r['short']} of "
                          f"{r['requests']} responses had fewer than {MAX_TOKENS} tokens")
