@@ -83,8 +83,9 @@ Result<std::unique_ptr<LlamaEngine>> LlamaEngine::load(const LlamaEngineOptions&
                       "llama: cannot create a context (n_ctx " + std::to_string(cp.n_ctx) + ")");
   }
   // One threadpool for the context's life, as llama-server attaches: without it ggml builds
-  // and frees a throwaway one on every decode step. (It did not close the ~10% CPU-per-request
-  // gap to llama-server with 8 slots on the 91 M model; see the issue 4 note.)
+  // and frees a throwaway one on every decode step. (A ~10% CPU-per-request gap to llama-server
+  // once blamed on set-up like this was llama-server's prompt cache skipping the benchmark's
+  // repeated prompt; see bench/node_vs_llama_server.py.)
   ggml_threadpool_params tpp = ggml_threadpool_params_default(static_cast<int>(cp.n_threads));
   engine->threadpool_ = ggml_threadpool_new(&tpp);
   if (engine->threadpool_ != nullptr) {
