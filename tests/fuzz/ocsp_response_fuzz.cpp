@@ -1,6 +1,11 @@
 // OCSP responses from outside (a responder over plain http, or a stored file): parsing and
 // verification must survive arbitrary bytes, and nothing unsigned by the test PKI may pass.
 // The PKI (root -> intermediate -> leaf, P-384) is made once per process.
+// Seeds (tests/fuzz/seeds/ocsp_response_fuzz): real responses made with `openssl ocsp` (OpenSSL
+// 3.0) by a throwaway P-384 CA whose keys were discarded: good (key-hash responder id), good
+// with a nonce, revoked (keyCompromise), certificateHold, signed by a delegated responder
+// (id-kp-OCSPSigning, ocsp-nocheck), an unknown serial, and the bare tryLater status. None can
+// verify here; they start the fuzzer inside every branch of the DER parser.
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
