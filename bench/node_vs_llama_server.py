@@ -27,7 +27,8 @@ one 16-token request on the big model costs cllm 4.42 G instructions and llama-s
 its cache on, 4.42 G with it off (ggml_vec_dot_q8_0_q8_0 identical to the instruction): the whole
 systematic part of the gap measured before this flag was that cache, not serving overhead.
 Every response's usage.prompt_tokens_details.cached_tokens is summed and reported, so a server
-that ignored the flag would show.
+that ignored the flag would show. --llama-prompt-cache turns llama-server's cache back on, to
+show what cllm's refusal to share KV between requests costs on this repeated-prompt workload.
 
 Per server, model and concurrency: completion tokens/s (all tokens / wall time of a block; the
 median of the blocks), p50/p95 request latency (over every request of every block), server CPU
@@ -181,9 +182,9 @@ class LlamaServer(Server):
             time.sleep(0.05)
 
 
-def request_body(prompt):
+def request_body(prompt, cache_prompt=False):
     return json.dumps({"prompt": prompt, "max_tokens": MAX_TOKENS, "temperature": 0,
-                       "ignore_eos": True, "cache_prompt": False}).encode()
+                       "ignore_eos": True, "cache_prompt": cache_prompt}).encode()
 
 
 class Client(threading.Thread):
@@ -282,7 +283,9 @@ def bench_model(label, model, args, workdir):
         for s in (cllm, llama):
             s.argv = ["taskset", "-c", args.server_cpus] + s.argv
     requests_per_block = args.requests_big if label == "big" else args.requests_small
-    body = request_body(args.prompt)
+    # The same bytes to both, unless llama-server's prompt cache is asked for.
+    body = {cllm.name: request_body(args.prompt),
+            llama.name: request_body(args.prompt, args.llama_prompt_cache)}
     servers = (cllm, llama)
     results = {x.name: {c: [] for c in args.concurrency} for x in servers}
     pair_ratios = {c: [] for c in args.concurrency}
@@ -294,15 +297,15 @@ def bench_model(label, model, args, workdir):
                 server.start()
             for server in servers:
                 # Warm-up: two sequential requests, then one per slot at once.
-                run_clients(server, body, 1, 2)
-                run_clients(server, body, args.parallel, 1)
+                run_clients(server, body[server.name], 1, 2)
+                run_clients(server, body[server.name], args.parallel, 1)
             for c in args.concurrency:
                 per_client = max(1, -(-requests_per_block // c))
                 for block in range(args.blocks):
                     pair = servers if (block + start) % 2 == 0 else servers[::-1]
                     tok_s = {}
                     for server in pair:
-                        res = run_clients(server, body, c, per_client)
+                        res = run_clients(server, body[server.name], c, per_client)
                         results[server.name][c].append(res)
                         texts[server.name] |= res["texts"]
                         tok_s[server.name] = res["tokens"] / res["wall"]
@@ -360,6 +363,10 @@ def main():
                          "them), ggml's OpenMP threads spin between steps, which collapses both "
                          "servers' speed when other processes compete for the cores; passive "
                          "makes a busy shared machine's numbers usable")
+    ap.add_argument("--llama-prompt-cache", action="store_true",
+                    help="let llama-server reuse the repeated prompt from its slot KV "
+                         "(cache_prompt: true): shows what cllm's refusal to share KV between "
+                         "requests costs, not serving overhead")
     ap.add_argument("--check", action="store_true", help="exit 1 when a bar is missed")
     args = ap.parse_args()
     args.concurrency = [int(x) for x in args.concurrency.split(",")]
@@ -415,8 +422,12 @@ def main():
               for (l, c), v in ratios.items() if v < BARS[l]]
     if not args.big:
         notes.append("big model not given: big_* ratios are n/a")
-    notes.append("llama-server's prompt cache is off (cache_prompt: false), so both evaluate "
-                 "every prompt in full: cllm never reuses KV across requests")
+    if args.llama_prompt_cache:
+        notes.append("llama-server's prompt cache is ON (--llama-prompt-cache): it skips the "
+                     "repeated prompt, which cllm never does; the ratios are not like for like")
+    else:
+        notes.append("llama-server's prompt cache is off (cache_prompt: false), so both "
+                     "evaluate every prompt in full: cllm never reuses KV across requests")
     notes.append(f"host: {os.cpu_count()} CPUs; 1-min load average before the first server "
                  f"started {load_start:.2f} (well above 0: other processes competed for the "
                  f"cores and the figures are noise); OMP_WAIT_POLICY "
