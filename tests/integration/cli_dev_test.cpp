@@ -30,6 +30,7 @@ class CliDev : public testing::Test {
  protected:
   void SetUp() override {
     CLLM_REQUIRE_SHARED_FILE(model, test::stories::kModel);
+    model_path_ = model;
     ASSERT_FALSE(tmp_.path().empty());
     dir_ = tmp_.path();
     model_bytes_ = test::read_file_text(model);
@@ -66,6 +67,7 @@ class CliDev : public testing::Test {
 
   test::TempDir tmp_{"cllm-dev"};
   std::string dir_;
+  std::string model_path_;
   std::string model_bytes_;
   net::HttpServer server_;
   std::uint16_t port_ = 0;
@@ -124,6 +126,24 @@ TEST_F(CliDev, SaysClearlyWhenThereIsNoNetwork) {
   auto r = test::run_process(args, 60s);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("no network"), std::string::npos) << r.err;
+}
+
+// What `make dev MODEL=...` does on a fresh machine: no flag but the model, and a home in which
+// none of cllm's folders exist yet.
+TEST_F(CliDev, StartsWithEveryDefaultOnAFreshHome) {
+  const std::string home = dir_ + "/home";
+  fs::create_directories(home);
+  std::string error;
+  auto p = test::ServerProcess::start(
+      {test::cllm_binary(), "dev", "--model", model_path_, "--port", "0", "-t", "1"},
+      {"HOME=" + home, "XDG_CACHE_HOME=", "XDG_DATA_HOME="}, &error);
+  ASSERT_TRUE(p) << error;
+  ASSERT_TRUE(p->wait_for_line("Ctrl-C stops it", 60s)) << p->stdout_text() << p->stderr_text();
+  const std::string cert = home + "/.cache/cllm/dev/node.pem";
+  EXPECT_TRUE(fs::is_regular_file(cert));
+  EXPECT_NE(p->stdout_text().find("--cacert " + cert), std::string::npos) << p->stdout_text();
+  EXPECT_TRUE(fs::is_directory(home + "/.local/share/cllm/sim"));
+  EXPECT_EQ(p->stop(SIGINT, 20s), 0) << p->stderr_text();
 }
 
 }  // namespace

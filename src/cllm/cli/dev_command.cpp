@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include "cllm/cli/cli_io.hpp"
@@ -127,7 +128,17 @@ int run_dev(DevOptions& o) {
     if (!dir) return print_error("dev", dir.error()), kExitFailed;
     o.serve.sim_dir = *dir;
   }
-  if (o.serve.cert_out.empty()) o.serve.cert_out = cache_home() + "/cllm/dev/node.pem";
+  if (o.serve.cert_out.empty()) {
+    // The default lives in the cache; on a fresh machine its folder does not exist yet.
+    o.serve.cert_out = cache_home() + "/cllm/dev/node.pem";
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(o.serve.cert_out).parent_path(), ec);
+    if (ec) {
+      return print_error("dev", Error(ErrorCode::kIo, "cannot create the folder of " +
+                                                          o.serve.cert_out + ": " + ec.message())),
+             kExitFailed;
+    }
+  }
   const std::string gpu_flag = o.gpus > 0 ? " --require-gpus " + std::to_string(o.gpus) : "";
   return run_node_until_signal(o.serve, [&o, &gpu_flag](const ServeStarted& s) {
     std::printf(
