@@ -5,6 +5,7 @@
 #include "cllm/cli/cli_io.hpp"
 #include "cllm/cli/pcs_collateral.hpp"
 #include "cllm/common/clock.hpp"
+#include "cllm/common/printable.hpp"
 #include "cllm/tdx/policy.hpp"
 
 namespace cllm::cli {
@@ -76,12 +77,15 @@ Result<ratls::NodeVerifyOptions> node_verify_options(const NodeVerifyFlags& flag
 }
 
 void print_node_verification(const ratls::NodeVerification& v) {
-  auto stage = [](const char* title, const attest::Verdict& verdict) {
+  // Details quote what the node sent (ids, keys, error texts): printed as printable ASCII
+  // only, so a node cannot forge check lines or a VERDICT with newlines or terminal escapes.
+  auto shown = [](std::string_view text) { return printable_ascii(text, 4096); };
+  auto stage = [&shown](const char* title, const attest::Verdict& verdict) {
     if (verdict.factors.empty()) return;
     std::printf("%s\n", title);
     for (const auto& f : verdict.factors) {
       std::printf("  %-4s  %-30s %s\n", std::string(attest::to_string(f.outcome)).c_str(),
-                  f.name.c_str(), f.detail.c_str());
+                  f.name.c_str(), shown(f.detail).c_str());
     }
   };
   std::printf("cllm verify %s (nonce %s)\n", v.url.c_str(), v.nonce.c_str());
@@ -92,7 +96,7 @@ void print_node_verification(const ratls::NodeVerification& v) {
     bool simulated = v.claims && v.claims->tee_type == "sim";
     std::printf("VERDICT: ACCEPTED%s: model %s (sha256 %s), signing address %s\n",
                 simulated ? " (SIMULATED TEE: no hardware protection)" : "",
-                v.claims ? v.claims->model_id.c_str() : "?",
+                v.claims ? shown(v.claims->model_id).c_str() : "?",
                 v.claims && !v.claims->model_sha256.empty() ? v.claims->model_sha256.c_str() : "-",
                 v.claims ? v.claims->signing_address.c_str() : "?");
   } else {
@@ -101,7 +105,7 @@ void print_node_verification(const ratls::NodeVerification& v) {
     if (!failed) failed = v.report.first_failure();
     std::printf("VERDICT: REJECTED: %s%s%s\n", failed ? failed->name.c_str() : "?",
                 failed && !failed->detail.empty() ? ": " : "",
-                failed ? failed->detail.c_str() : "");
+                failed ? shown(failed->detail).c_str() : "");
   }
 }
 

@@ -3,6 +3,7 @@
 #include "cllm/common/base64.hpp"
 #include "cllm/common/hex.hpp"
 #include "cllm/common/json.hpp"
+#include "cllm/common/printable.hpp"
 
 namespace cllm::gpu {
 
@@ -33,7 +34,7 @@ Result<GpuArch> parse_arch(const Json& object, std::string_view where) {
   auto arch = parse_gpu_arch(*text);
   if (!arch) {
     return make_error(ErrorCode::kUnsupported,
-                      std::string(where) + ": unknown arch '" + text->substr(0, 32) + "'");
+                      std::string(where) + ": unknown arch '" + printable_ascii(*text, 32) + "'");
   }
   return *arch;
 }

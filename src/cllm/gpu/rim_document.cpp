@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "cllm/common/hex.hpp"
+#include "cllm/common/printable.hpp"
 
 namespace cllm::gpu {
 namespace {
@@ -21,16 +22,8 @@ Error rim_error(std::string message) {
 
 // libxml2 messages quote pieces of the input: keep them printable and short in our errors.
 std::string printable(std::string_view text, std::size_t max = 160) {
-  std::string out;
-  for (char c : text) {
-    if (out.size() >= max) {
-      out += "...";
-      break;
-    }
-    const auto u = static_cast<unsigned char>(c);
-    out += (u >= 0x20 && u < 0x7f) ? c : '?';
-  }
-  while (!out.empty() && (out.back() == '?' || out.back() == ' '))
+  std::string out = printable_ascii(text, max);
+  while (!out.empty() && (out.back() == '?' || out.back() == ' '))  // libxml2's trailing "\n"
     out.pop_back();
   return out;
 }

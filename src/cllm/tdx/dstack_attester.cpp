@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "cllm/common/hex.hpp"
+#include "cllm/common/printable.hpp"
 #include "cllm/net/url.hpp"
 #include "cllm/tdx/quote.hpp"
 
@@ -25,12 +26,7 @@ bool is_socket(const std::string& path) {
 
 // The agent's error text goes into our error messages (and logs): printable ASCII only, bounded.
 std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, kMaxAgentErrorText)) {
-    out += (c >= 0x20 && c < 0x7F) ? c : '?';
-  }
-  if (text.size() > kMaxAgentErrorText) out += "...";
-  return out;
+  return printable_ascii(text, kMaxAgentErrorText);
 }
 
 // dstack returns some documents (event_log, tcb_info, vm_config) as JSON text inside JSON.
