@@ -114,6 +114,10 @@ TEST_F(CliGpuDev, SimulatedGpusAreRejectedWithoutAllowSimulated) {
   auto run = run_verify(node_->url, {"--require-gpus", "8"}, true);
   EXPECT_EQ(run.result.exit_code, 1);
   EXPECT_EQ(check_result(run.json, "report", "gpu_simulated_allowed"), "fail") << run.result.out;
+  // The quote itself was refused (simulated_allowed), so the GPU evidence is not examined
+  // further: nothing a TEE did not vouch for goes to NRAS or to RIM / OCSP services.
+  EXPECT_EQ(check_result(run.json, "report", "gpu_evidence"), "fail");
+  EXPECT_EQ(factor_detail(run.json, "gpu_evidence"), "not checked: simulated_allowed failed");
 }
 
 TEST_F(CliGpuDev, OfflineVerifierNeedsNoRimService) {
@@ -164,6 +168,20 @@ TEST(CliGpuFaults, RejectsEvidenceThatIsNotTheOneTheClaimsHash) {
   EXPECT_EQ(run.result.exit_code, 1);
   EXPECT_NE(run.result.out.find("VERDICT: REJECTED: gpu_evidence_binding"), std::string::npos)
       << run.result.out;
+}
+
+TEST(CliGpuFaults, OneGpuRepeatedDoesNotCountAsEight) {
+  CLLM_REQUIRE_SHARED_FILE(model_path, "models/stories260K.gguf");
+  auto node = faulty_node("repeated-gpu");
+  ASSERT_TRUE(node && !node->url.empty()) << (node ? node->error : "");
+  auto run = run_verify(node->url, {"--allow-simulated", "--require-gpus", "8"}, true);
+  EXPECT_EQ(run.result.exit_code, 1);
+  // Bound by the quote and made for the right nonce: only counting devices catches it.
+  EXPECT_EQ(check_result(run.json, "report", "gpu_evidence_binding"), "pass");
+  EXPECT_EQ(check_result(run.json, "report", "gpu_nonce_binding"), "pass");
+  EXPECT_EQ(check_result(run.json, "report", "gpu_count"), "fail");
+  EXPECT_NE(factor_detail(run.json, "gpu_count").find("same device certificate"), std::string::npos)
+      << factor_detail(run.json, "gpu_count");
 }
 
 TEST(CliGpuFaults, ANodeWithoutGpusFailsARequirement) {

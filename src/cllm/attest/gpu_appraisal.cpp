@@ -1,8 +1,13 @@
 #include "cllm/attest/gpu_appraisal.hpp"
 
+#include <map>
+#include <optional>
+#include <utility>
+
 #include "cllm/attest/appraisal.hpp"
 #include "cllm/attest/gpu_binding.hpp"
 #include "cllm/common/hex.hpp"
+#include "cllm/common/printable.hpp"
 #include "cllm/crypto/x509.hpp"
 #include "cllm/gpu/nras_request.hpp"
 
@@ -60,7 +65,7 @@ Result<GpuCollateral> gpu_collateral_from_json(const Json& json) {
       (key == "sim_device_root_pem" ? out.sim_device_root_pem : out.sim_rim_root_pem) =
           value.get<std::string>();
     } else {
-      return error("." + key + ": unknown key");
+      return error("." + printable_ascii(key, 64) + ": unknown key");
     }
   }
   return out;
@@ -69,6 +74,9 @@ Result<GpuCollateral> gpu_collateral_from_json(const Json& json) {
 void appraise_gpu_factors(Verdict& v, const Claims& claims, const GpuEvidenceInReport& report,
                           const GpuAppraisalOptions& options, bool allow_simulated,
                           std::int64_t now) {
+  // Taken before the GPU factors add their own (a name, not a pointer into v.factors).
+  std::optional<std::string> earlier_failure;
+  if (const Factor* failed = v.first_failure()) earlier_failure = failed->name;
   const std::optional<std::string>& payload = *report.nvidia_payload;
   if (!payload && !claims.gpu_evidence_sha256) {
     if (options.require_gpus > 0) {
@@ -123,14 +131,30 @@ void appraise_gpu_factors(Verdict& v, const Claims& claims, const GpuEvidenceInR
           "nvidia_payload nonce " + to_hex(request->nonce) + " is not SHA-256(\"" +
               std::string(kGpuNonceTag) +
               "\" || TLS key hash || request nonce) = " + to_hex(*expected_nonce));
-  } else {
-    v.add("gpu_nonce_binding", Outcome::kPass,
-          "GPU nonce " + to_hex(*expected_nonce) + " derives from this TLS key and request");
+    // Evidence made for another nonce may be a replay: it is not sent anywhere to be checked.
+    fail_rest(v, 2, "the GPU evidence was made for another nonce");
+    return;
   }
+  v.add("gpu_nonce_binding", Outcome::kPass,
+        "GPU nonce " + to_hex(*expected_nonce) + " derives from this TLS key and request");
 
-  // gpu_count
+  // gpu_count: distinct devices. Every copy of one GPU's evidence carries the same nonce and
+  // signature, so repeating it must not make one GPU count as several.
   const std::size_t count = request->evidence.size();
-  if (count < std::max<std::size_t>(1, options.require_gpus)) {
+  std::map<Bytes, std::size_t> first_with_leaf;
+  std::optional<std::pair<std::size_t, std::size_t>> repeated;
+  for (std::size_t i = 0; i < count && !repeated; ++i) {
+    auto ders = crypto::pem_chain_der(request->evidence[i].certificate_chain);
+    if (!ders.ok() || ders->empty()) continue;  // gpu_evidence reports the broken chain
+    auto [it, inserted] = first_with_leaf.emplace(ders->front(), i);
+    if (!inserted) repeated = std::make_pair(it->second, i);
+  }
+  if (repeated) {
+    v.add("gpu_count", Outcome::kFail,
+          "evidence entries " + std::to_string(repeated->first) + " and " +
+              std::to_string(repeated->second) +
+              " carry the same device certificate: one GPU counted twice");
+  } else if (count < std::max<std::size_t>(1, options.require_gpus)) {
     v.add("gpu_count", Outcome::kFail,
           std::to_string(count) + " GPU(s) in the evidence, " +
               std::to_string(options.require_gpus) + " required");
@@ -184,7 +208,13 @@ void appraise_gpu_factors(Verdict& v, const Claims& claims, const GpuEvidenceInR
           "GPU evidence is checked against NVIDIA's roots");
   }
 
-  // gpu_evidence
+  // gpu_evidence. When a check before it failed (the quote, its binding to these claims), the
+  // evidence is not vouched for by the TEE: it is neither sent to NRAS nor checked against RIM
+  // and OCSP services, so an untrusted server cannot make the verifier post or fetch for it.
+  if (earlier_failure) {
+    v.add("gpu_evidence", Outcome::kFail, "not checked: " + *earlier_failure + " failed");
+    return;
+  }
   if (options.verifier == GpuAppraisalOptions::Verifier::kNras) {
     if (simulated) {
       v.add("gpu_evidence", Outcome::kFail,

@@ -52,8 +52,9 @@ Command add_serve_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 8));
   // Hidden: GPU evidence a compromised host could serve, for testing verifiers.
-  sub->add_option("--sim-gpu-fault", o->sim_gpu_fault, "stale-nonce or unbound-evidence")
-      ->check(CLI::IsMember({"stale-nonce", "unbound-evidence"}))
+  sub->add_option("--sim-gpu-fault", o->sim_gpu_fault,
+                  "stale-nonce, unbound-evidence or repeated-gpu")
+      ->check(CLI::IsMember({"stale-nonce", "unbound-evidence", "repeated-gpu"}))
       ->group("");
   sub->add_option("--pccs", o->pccs, "PCCS for report collateral (default: Intel PCS)");
   sub->add_option("--collateral-cache", o->collateral_cache_dir,

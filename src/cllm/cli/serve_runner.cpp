@@ -98,6 +98,8 @@ Status setup_gpus(const ServeOptions& o, node::NodeOptions& options) {
       options.sim_gpu_fault = node::NodeOptions::SimGpuFault::kStaleNonce;
     } else if (o.sim_gpu_fault == "unbound-evidence") {
       options.sim_gpu_fault = node::NodeOptions::SimGpuFault::kUnboundEvidence;
+    } else if (o.sim_gpu_fault == "repeated-gpu") {
+      options.sim_gpu_fault = node::NodeOptions::SimGpuFault::kRepeatedGpu;
     }
   }
   spdlog::info("GPU attestation: {}", attester->kind());

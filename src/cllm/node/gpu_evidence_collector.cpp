@@ -28,6 +28,11 @@ Result<CollectedGpuEvidence> collect_gpu_evidence(gpu::GpuAttester& attester,
     CLLM_ASSIGN_OR_RETURN(gpu::GpuEvidenceList stale, attester.collect(other_nonce));
     evidence.front() = std::move(stale.front());
   }
+  if (fault == NodeOptions::SimGpuFault::kRepeatedGpu) {
+    // One genuine GPU's evidence for the right nonce, passed off as all of them.
+    for (auto& e : evidence)
+      e = evidence.front();
+  }
   CollectedGpuEvidence out;
   CLLM_ASSIGN_OR_RETURN(out.nvidia_payload, payload_for(nonce, evidence));
   CLLM_ASSIGN_OR_RETURN(out.sha256, attest::gpu_evidence_sha256(out.nvidia_payload));

@@ -70,7 +70,7 @@ struct NodeOptions {
   //   kStaleNonce: GPU 0 answers with evidence made for another nonce (a replay);
   //   kUnboundEvidence: the report's nvidia_payload is replaced, after the quote was made,
   //   by other valid evidence for the same nonce (so the claims' hash no longer matches).
-  enum class SimGpuFault { kNone, kStaleNonce, kUnboundEvidence };
+  enum class SimGpuFault { kNone, kStaleNonce, kUnboundEvidence, kRepeatedGpu };
   SimGpuFault sim_gpu_fault = SimGpuFault::kNone;
 
   const Clock* clock = &SystemClock::instance();
