@@ -54,8 +54,8 @@ void check_revocation(CheckList& checks, const LocalVerifierOptions& options,
 // Appraises the RIM `id` names (from the supplied documents, else the store), with the
 // caller's prefix ("driver-" / "vbios-") on every check.
 RimAppraisal appraise_rim(const std::optional<std::string>& id,
-                          const std::optional<std::string>& version, std::string_view what,
-                          const LocalVerifierOptions& options,
+                          const std::optional<std::string>& version, GpuArch arch,
+                          std::string_view what, const LocalVerifierOptions& options,
                           std::map<std::string, RimAppraisal>& cache) {
   RimAppraisal failed;
   if (!id) {
@@ -66,25 +66,36 @@ RimAppraisal appraise_rim(const std::optional<std::string>& id,
   failed.rim_id = *id;
   if (auto hit = cache.find(*id); hit != cache.end()) return hit->second;
 
+  // The verifier's own store first. RIMs supplied with the evidence come from the party being
+  // verified: NVIDIA has signed several different documents under one id (test and re-issued
+  // RIMs), so a supplied one is the attester's choice among them, used only when the store
+  // has none.
   std::optional<Bytes> xml;
   std::string source;
-  if (auto it = options.supplied_rims.find(*id); it != options.supplied_rims.end()) {
-    xml = it->second;
-    source = "supplied with the evidence";
-  } else if (options.rim_store != nullptr) {
+  std::string store_error;
+  if (options.rim_store != nullptr) {
     auto fetched = options.rim_store->fetch(*id);
-    if (!fetched) {
-      failed.checks.fail(std::string(kCheckRimFetched), fetched.error().message());
+    if (fetched) {
+      xml = std::move(fetched->xml);
+      source = std::string(rim_source_name(fetched->source)) + " " + fetched->location;
+    } else {
+      store_error = fetched.error().message();
+    }
+  }
+  if (!xml) {
+    if (auto it = options.supplied_rims.find(*id); it != options.supplied_rims.end()) {
+      xml = it->second;
+      source = options.rim_store == nullptr
+                   ? "supplied with the evidence"
+                   : "supplied with the evidence; the RIM store had none: " + store_error;
+    } else {
+      failed.checks.fail(std::string(kCheckRimFetched),
+                         options.rim_store == nullptr
+                             ? "RIM " + *id + " was not supplied and no RIM store is configured"
+                             : store_error);
       cache.emplace(*id, failed);
       return failed;
     }
-    xml = std::move(fetched->xml);
-    source = std::string(rim_source_name(fetched->source)) + " " + fetched->location;
-  } else {
-    failed.checks.fail(std::string(kCheckRimFetched),
-                       "RIM " + *id + " was not supplied and no RIM store is configured");
-    cache.emplace(*id, failed);
-    return failed;
   }
 
   RimVerifyOptions rim_options;
@@ -93,6 +104,7 @@ RimAppraisal appraise_rim(const std::optional<std::string>& id,
   rim_options.now = options.now;
   rim_options.expected_rim_id = *id;
   rim_options.expected_version = version;
+  rim_options.expected_product_prefix = arch == GpuArch::kBlackwell ? "GB1" : "GH1";
   RimAppraisal verified = verify_rim(*xml, rim_options);
   CheckList with_fetch;
   with_fetch.pass(std::string(kCheckRimFetched), *id + " (" + source + ")");
@@ -185,13 +197,23 @@ GpuVerdict LocalGpuVerifier::verify_one(std::size_t index, const GpuEvidence& ev
   } else if (!v.evidence.report) {
     v.checks.fail(std::string(kCheckMeasurementsMatch), "not checked: the report did not parse");
   } else {
-    v.driver_rim = appraise_rim(v.evidence.driver_rim_id, v.evidence.driver_version, "driver",
-                                options, rim_cache);
-    v.vbios_rim = appraise_rim(v.evidence.vbios_rim_id, v.evidence.vbios_version, "VBIOS", options,
-                               rim_cache);
+    v.driver_rim = appraise_rim(v.evidence.driver_rim_id, v.evidence.driver_version, v.arch,
+                                "driver", options, rim_cache);
+    v.vbios_rim = appraise_rim(v.evidence.vbios_rim_id, v.evidence.vbios_version, v.arch, "VBIOS",
+                               options, rim_cache);
     v.checks.append(v.driver_rim->checks, "driver-");
     v.checks.append(v.vbios_rim->checks, "vbios-");
-    if (v.driver_rim->document && v.vbios_rim->document) {
+    auto has_active = [](const RimDocument& rim) {
+      return std::any_of(rim.measurements.begin(), rim.measurements.end(),
+                         [](const RimMeasurement& m) { return m.active; });
+    };
+    if (v.driver_rim->document && v.vbios_rim->document &&
+        (!has_active(*v.driver_rim->document) || !has_active(*v.vbios_rim->document))) {
+      // A RIM with nothing active would leave its half of the firmware unchecked.
+      v.checks.fail(std::string(kCheckMeasurementsMatch),
+                    std::string(has_active(*v.driver_rim->document) ? "the VBIOS" : "the driver") +
+                        " RIM has no active golden measurement");
+    } else if (v.driver_rim->document && v.vbios_rim->document) {
       MeasurementComparisonOptions compare_options;
       compare_options.nvdec0_status = v.evidence.report->opaque.nvdec0_status();
       v.measurements = compare_measurements(*v.driver_rim->document, *v.vbios_rim->document,

@@ -46,8 +46,9 @@ struct LocalVerifierOptions {
   // evidence whose nonce the caller does not know). Freshness is then not established.
   bool check_nonce = true;
   std::int64_t now = 0;  // unix seconds
-  // RIM documents by id, consulted before `rim_store` (e.g. a report's gpu_collateral). They
-  // are verified exactly like fetched ones.
+  // RIM documents by id (e.g. a report's gpu_collateral), verified exactly like fetched ones
+  // but consulted only when `rim_store` is unset or has none: they come from the party being
+  // verified, which could pick among several NVIDIA-signed documents for one id.
   std::map<std::string, Bytes> supplied_rims;
   const RimStore* rim_store = nullptr;
   // The RIM signing root; unset: the pinned NVIDIA CoRIM signing Root CA.

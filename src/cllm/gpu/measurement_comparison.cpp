@@ -78,6 +78,9 @@ MeasurementComparison compare_measurements(const RimDocument& driver_rim,
 
   if (duplicate_block) {
     out.checks.fail(match_check, "the report lists a measurement block index twice");
+  } else if (active == 0) {
+    // Nothing active would make "every golden value matches" vacuously true.
+    out.checks.fail(match_check, "neither RIM has an active golden measurement");
   } else if (active > runtime.size()) {
     out.checks.fail(match_check, std::to_string(active) + " active golden measurements but only " +
                                      std::to_string(runtime.size()) + " runtime blocks");

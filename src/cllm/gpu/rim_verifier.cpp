@@ -168,6 +168,10 @@ RimAppraisal verify_rim(ByteView xml, const RimVerifyOptions& options) {
     out.checks.skip(version_check, "no parsed document");
   } else if (!options.expected_version) {
     out.checks.skip(version_check, "no expected version given");
+  } else if (options.expected_product_prefix &&
+             !out.document->product.starts_with(*options.expected_product_prefix)) {
+    out.checks.fail(version_check, name + " is for product " + printable(out.document->product) +
+                                       ", not a " + *options.expected_product_prefix + "xx GPU");
   } else if (iequal_ascii(out.document->colloquial_version, *options.expected_version)) {
     out.checks.pass(version_check,
                     name + " colloquialVersion " + printable(out.document->colloquial_version));

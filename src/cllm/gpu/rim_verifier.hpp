@@ -43,6 +43,10 @@ struct RimVerifyOptions {
   // The driver or VBIOS version the evidence reports; compared case-insensitively with Meta
   // colloquialVersion. Unset: rim-version-match is skipped.
   std::optional<std::string> expected_version;
+  // The start of Meta product the GPU family's RIMs carry ("GH1" Hopper, "GB1" Blackwell),
+  // checked with the version: a RIM of another family with the same version number must not
+  // stand in. Unset: not compared.
+  std::optional<std::string> expected_product_prefix;
   // NVIDIA's own tests turn the signature check off for RIMs with edited golden values.
   // Production leaves it on.
   bool verify_signature = true;

@@ -12,6 +12,7 @@
 #include "cllm/common/file.hpp"
 #include "cllm/common/hex.hpp"
 #include "cllm/gpu/report_encoding.hpp"
+#include "cllm/gpu/rim_store.hpp"
 #include "cllm/gpu/sim_gpu_attester.hpp"
 #include "cllm/gpu/sim_rim.hpp"
 #include "support/temp_dir.hpp"
@@ -157,6 +158,35 @@ TEST(LocalVerifier, RimsOfOtherFirmwareReportMismatchesByIndex) {
   for (const auto& m : gpu.measurements->mismatches)
     EXPECT_EQ(m.source, MeasurementSource::kDriver);
   EXPECT_EQ(gpu.claims()["measres"], "fail");
+}
+
+TEST(LocalVerifier, TheVerifiersRimStoreWinsOverRimsSuppliedWithTheEvidence) {
+  SimBoard board(1);
+  ASSERT_TRUE(board.attester);
+  const SpdmNonce nonce = nonce_of(0x66);
+  const GpuEvidenceList evidence = board.collect(nonce);
+  // Genuinely signed RIMs of other firmware, filed under the ids the report names: what a host
+  // could pick among several signed documents and send along.
+  SimGpuFirmware other;
+  other.driver_version = "999.99.99";
+  auto files = write_sim_rims(board.dir.path() + "/other", other, board.attester->pki());
+  ASSERT_TRUE(files.ok());
+  LocalVerifierOptions options = board.options(nonce);
+  for (auto& [id, xml] : options.supplied_rims) {
+    if (id.rfind("NV_GPU_DRIVER_", 0) == 0) xml = *read_file(files->driver_path);
+  }
+  EXPECT_FALSE(board.verifier().verify_all(evidence, options).accepted);
+
+  // The verifier's own store holds the right RIMs: they are used, the supplied ones are not.
+  RimStoreOptions store_options;
+  store_options.local_dir = board.dir.path() + "/rims";
+  store_options.service_url.reset();
+  const RimStore store(store_options);
+  options.rim_store = &store;
+  GpuSetVerdict verdict = board.verifier().verify_all(evidence, options);
+  EXPECT_TRUE(verdict.accepted) << (verdict.first_failure() ? verdict.first_failure()->detail : "");
+  EXPECT_NE(verdict.gpus[0].checks.find("driver-rim-fetched")->detail.find("local"),
+            std::string::npos);
 }
 
 TEST(LocalVerifier, SimulatedEvidenceFailsAgainstNvidiasRoots) {

@@ -179,6 +179,16 @@ TEST(MeasurementComparison, MatchesAnyAlternativeAndIgnoresInactiveEntries) {
   EXPECT_EQ(c.compared, 2U);
 }
 
+TEST(MeasurementComparison, NothingActiveIsNotAMatch) {
+  // Zero golden values compared must not read as "all golden values match".
+  RimDocument driver;
+  driver.measurements = {golden(1, {digest(1)}, false)};
+  const auto c = compare_measurements(driver, RimDocument{}, {block(1, digest(1))});
+  EXPECT_FALSE(c.success);
+  EXPECT_NE(c.checks.find(kCheckMeasurementsMatch)->detail.find("neither RIM has an active"),
+            std::string::npos);
+}
+
 TEST(MeasurementComparison, DifferentSizeNeverMatches) {
   RimDocument driver;
   driver.measurements = {golden(1, {digest(1)})};

@@ -93,6 +93,19 @@ TEST(RimVerifier, VersionComparesCaseInsensitivelyAndFailsOnADifference) {
   EXPECT_EQ(outcome(verify_rim(as_bytes(xml), o), kCheckRimVersionMatch), CheckOutcome::kSkip);
 }
 
+TEST(RimVerifier, ARimOfAnotherGpuFamilyFailsTheVersionCheck) {
+  LOAD_RIM(xml, "nvtrust_local_verifier/rims/1010_0200_882_96005E0001_PROD.swidtag");
+  auto o = options_at(xml_root, kJune2024);
+  o.expected_version = "96.00.5e.00.01";
+  o.expected_product_prefix = "GH1";  // the RIM's product is GH100
+  EXPECT_TRUE(verify_rim(as_bytes(xml), o).passed());
+  o.expected_product_prefix = "GB1";  // a Blackwell GPU with the same version number
+  const RimAppraisal a = verify_rim(as_bytes(xml), o);
+  EXPECT_FALSE(a.passed());
+  EXPECT_EQ(a.checks.first_failure()->name, kCheckRimVersionMatch);
+  EXPECT_NE(a.checks.first_failure()->detail.find("product GH100"), std::string::npos);
+}
+
 TEST(RimVerifier, TamperedSignatureFailsOnlyTheSignatureCheck) {
   LOAD_RIM(xml, "nvat_sdk/rims/incorrect_signature_driver_rim.xml");
   const RimAppraisal a = verify_rim(as_bytes(xml), options_at(xml_root, kToday));
