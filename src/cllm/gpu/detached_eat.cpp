@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 
 #include "cllm/common/hex.hpp"
 #include "cllm/crypto/hash.hpp"
@@ -91,6 +92,11 @@ Result<std::optional<std::int64_t>> time_claim(const Json& claims, std::string_v
   if (!it->is_number_integer()) {
     return make_error(ErrorCode::kParse, std::string(key) + " is not an integer");
   }
+  // get<int64_t> would wrap an unsigned value above INT64_MAX to a negative time.
+  if (it->is_number_unsigned() &&
+      it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+    return make_error(ErrorCode::kParse, std::string(key) + " is out of range");
+  }
   return std::optional<std::int64_t>(it->get<std::int64_t>());
 }
 
@@ -105,7 +111,7 @@ void check_time(CheckList& checks, const std::string& name, const Json& claims,
   const std::int64_t now = expect.now_unix;
   const std::int64_t leeway = expect.leeway_s;
   if (!exp->has_value()) return checks.fail(name, "no exp claim");
-  if (now > **exp + leeway) {
+  if (now - leeway > **exp) {  // not exp + leeway: exp comes from outside and could overflow
     return checks.fail(
         name, "token expired at " + std::to_string(**exp) + " (now " + std::to_string(now) + ")");
   }
@@ -311,6 +317,14 @@ EatVerification verify_detached_eat(const DetachedEat& eat, const Jwks& jwks,
   CheckList& checks = out.checks;
   const Json& overall = eat.overall.payload;
   out.overall_claims = overall;
+  // Expectations that would let an empty claim match, or a token without devices pass.
+  if (expect.nonce.size() != 32 || expect.issuer.empty() || eat.devices.empty()) {
+    checks.fail("nras-expectations", expect.nonce.size() != 32
+                                         ? "the expected nonce is not 32 bytes"
+                                     : expect.issuer.empty() ? "no expected issuer"
+                                                             : "the token carries no device token");
+    return out;
+  }
 
   check_signature(checks, "nras-token-signature", eat.overall, jwks);
   check_issuer(checks, "nras-token-issuer", overall, expect.issuer);

@@ -83,10 +83,13 @@ Result<NrasAttestation> NrasClient::attest(ByteView nonce, const GpuEvidenceList
   if (evidence.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "nras: no evidence to attest");
   }
-  if (!options_.service_key.empty() && !options_.base_url.starts_with("https://")) {
-    // A bearer key over plain HTTP is readable by anyone on the path.
+  if (!options_.base_url.starts_with("https://")) {
+    // The JWKS that verifies NRAS's answer is trusted only through TLS: over plain HTTP anyone
+    // on the path could serve their own keys and a signed "true". (And a bearer key would be
+    // readable.)
     return make_error(ErrorCode::kInvalidArgument,
-                      "nras: refusing to send the service key to a non-https base URL");
+                      "nras: refusing a non-https base URL: NRAS's signing keys are trusted only "
+                      "through TLS");
   }
   std::optional<std::string_view> claims_version;
   if (options_.claims_version) claims_version = *options_.claims_version;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "cllm/common/file.hpp"
 #include "cllm/common/hex.hpp"
 #include "support/test_paths.hpp"
@@ -137,6 +139,42 @@ TEST(DetachedEat, RejectsExpiredAndFutureTokens) {
   text_exp.devices[0]["exp"] = "soon";
   EXPECT_EQ(outcome(verify_answer(text_exp, key, expect_for(nonce)), "nras-gpu-0-token-time"),
             "fail");
+}
+
+TEST(DetachedEat, RejectsTimesOutsideInt64AndHugeExpiry) {
+  auto key = p384();
+  const Bytes nonce = nonce_of(4);
+  // 2^64-1 read as int64 would be -1: "valid before" the epoch, so it must be refused.
+  Answer wrapped = good_answer(nonce, 1);
+  wrapped.overall["nbf"] = std::numeric_limits<std::uint64_t>::max();
+  auto v = verify_answer(wrapped, key, expect_for(nonce));
+  EXPECT_EQ(outcome(v, "nras-token-time"), "fail");
+  EXPECT_NE(detail(v, "nras-token-time").find("out of range"), std::string::npos);
+  // exp at INT64_MAX: no overflow (UBSan would say), simply not expired.
+  Answer late = good_answer(nonce, 1);
+  late.overall["exp"] = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(outcome(verify_answer(late, key, expect_for(nonce)), "nras-token-time"), "pass");
+}
+
+TEST(DetachedEat, EmptyExpectationsOrNoDevicesNeverPass) {
+  auto key = p384();
+  const Bytes nonce = nonce_of(5);
+  EatExpectations no_nonce = expect_for(nonce);
+  no_nonce.nonce.clear();
+  Answer empty_nonce = good_answer(nonce, 1);
+  empty_nonce.overall["eat_nonce"] = "";
+  EXPECT_FALSE(verify_answer(empty_nonce, key, no_nonce).accepted());
+  EatExpectations no_issuer = expect_for(nonce);
+  no_issuer.issuer.clear();
+  Answer empty_iss = good_answer(nonce, 1);
+  empty_iss.overall["iss"] = "";
+  auto v = verify_answer(empty_iss, key, no_issuer);
+  EXPECT_FALSE(v.accepted());
+  EXPECT_EQ(outcome(v, "nras-expectations"), "fail");
+  // A signed overall "true" without a single device token.
+  auto none = verify_answer(good_answer(nonce, 0), key, expect_for(nonce));
+  EXPECT_FALSE(none.accepted());
+  EXPECT_NE(detail(none, "nras-expectations").find("no device token"), std::string::npos);
 }
 
 TEST(DetachedEat, RejectsWrongIssuer) {

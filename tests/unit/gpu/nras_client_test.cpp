@@ -391,6 +391,16 @@ TEST_F(NrasClientTest, ServiceKeyNeedsHttps) {
   EXPECT_EQ(result.error().message().find("sekrit"), std::string::npos);
 }
 
+TEST_F(NrasClientTest, PlainHttpIsRefusedEvenWithoutAKey) {
+  // Over http anyone on the path could serve their own JWKS and a signed "true".
+  NrasClientOptions options;
+  options.base_url = "http://127.0.0.1:1";
+  NrasClient nras(std::move(options), std::make_shared<net::HttpClient>(), clock_);
+  auto result = nras.attest(nonce_, some_evidence(1));
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message().find("non-https"), std::string::npos);
+}
+
 TEST_F(NrasClientTest, UntrustedServerCertificateFails) {
   auto other = p384();
   net::TlsClientOptions tls;
