@@ -321,6 +321,14 @@ Result<OcspResponse> parse_and_verify_ocsp_response(ByteView der, const Certific
                                               std::to_string(*out.next_update) + ", now " +
                                               std::to_string(options.now) + ")");
   }
+  // Without nextUpdate ("newer information is always available") a captured "good" would
+  // otherwise stay usable forever, also after the certificate is revoked.
+  if (!out.next_update && options.now - out.this_update > options.max_age_without_next_update) {
+    return fail(ErrorCode::kVerification,
+                "validity: response has no nextUpdate and its thisUpdate " +
+                    std::to_string(out.this_update) + " is more than " +
+                    std::to_string(options.max_age_without_next_update) + " s old");
+  }
 
   if (options.expected_nonce) {
     CLLM_ASSIGN_OR_RETURN(std::optional<Bytes> nonce, response_nonce(bs.get()));

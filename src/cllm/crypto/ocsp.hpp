@@ -45,6 +45,8 @@ struct OcspVerifyOptions {
   std::int64_t now = 0;  // unix seconds
   // Tolerance for thisUpdate in the future and nextUpdate in the past.
   std::int64_t max_clock_skew = 300;
+  // A response without nextUpdate is accepted for this long after its thisUpdate.
+  std::int64_t max_age_without_next_update = 7 * 24 * 3600;
   // When set, the response must carry this nonce unless require_nonce is false, in which
   // case a response without one passes (OcspResponse::nonce_echoed says so); a different
   // nonce always fails. Absent: nonces are not checked (stored responses).

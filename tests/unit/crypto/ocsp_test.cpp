@@ -315,9 +315,11 @@ TEST_F(OcspTest, ValidityWindowUsesInjectedTimeAndSkew) {
   expect_error(verify_leaf(der, o), "validity: thisUpdate");
 
   ResponseSpec r = leaf_response();
-  r.next_update.reset();  // "newer information is always available"
-  o.now = kNow + 30 * kDay;
+  r.next_update.reset();  // "newer information is always available": bounded by max age
+  o.now = kNow + 6 * kDay;
   EXPECT_TRUE(verify_leaf(make_response(r), o).ok());
+  o.now = kNow + 30 * kDay;
+  expect_error(verify_leaf(make_response(r), o), "validity: response has no nextUpdate");
 }
 
 TEST_F(OcspTest, ResponseForAnotherCertificate) {
