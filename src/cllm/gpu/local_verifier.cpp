@@ -207,8 +207,23 @@ GpuVerdict LocalGpuVerifier::verify_one(std::size_t index, const GpuEvidence& ev
       return std::any_of(rim.measurements.begin(), rim.measurements.end(),
                          [](const RimMeasurement& m) { return m.active; });
     };
+    // Golden values count only from a RIM whose signature and signer chain verified: otherwise
+    // the claims would say "measres: success" for values nobody vouches for.
+    auto authentic = [](const RimAppraisal& rim) {
+      for (std::string_view name : {kCheckRimSignatureVerified, kCheckRimCertChainValidated}) {
+        const Check* c = rim.checks.find(name);
+        if (c == nullptr || c->outcome != CheckOutcome::kPass) return false;
+      }
+      return true;
+    };
     if (v.driver_rim->document && v.vbios_rim->document &&
-        (!has_active(*v.driver_rim->document) || !has_active(*v.vbios_rim->document))) {
+        (!authentic(*v.driver_rim) || !authentic(*v.vbios_rim))) {
+      v.checks.fail(std::string(kCheckMeasurementsMatch),
+                    std::string("not compared: the ") +
+                        (authentic(*v.driver_rim) ? "VBIOS" : "driver") +
+                        " RIM's signature or certificate chain did not verify");
+    } else if (v.driver_rim->document && v.vbios_rim->document &&
+               (!has_active(*v.driver_rim->document) || !has_active(*v.vbios_rim->document))) {
       // A RIM with nothing active would leave its half of the firmware unchecked.
       v.checks.fail(std::string(kCheckMeasurementsMatch),
                     std::string(has_active(*v.driver_rim->document) ? "the VBIOS" : "the driver") +

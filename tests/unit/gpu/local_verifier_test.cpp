@@ -189,6 +189,29 @@ TEST(LocalVerifier, TheVerifiersRimStoreWinsOverRimsSuppliedWithTheEvidence) {
             std::string::npos);
 }
 
+TEST(LocalVerifier, GoldenValuesOfARimWhoseSignatureFailsAreNotCompared) {
+  SimBoard board(1);
+  ASSERT_TRUE(board.attester);
+  const SpdmNonce nonce = nonce_of(0x77);
+  LocalVerifierOptions options = board.options(nonce);
+  for (auto& [id, xml] : options.supplied_rims) {
+    if (id.rfind("NV_GPU_VBIOS_", 0) != 0) continue;
+    // Edit a golden value: the signature no longer verifies.
+    std::string text(xml.begin(), xml.end());
+    const auto pos = text.find("Hash0=\"");
+    ASSERT_NE(pos, std::string::npos);
+    const std::size_t digit = pos + 7;
+    text[digit] = text[digit] == '0' ? '1' : '0';
+    xml = Bytes(text.begin(), text.end());
+  }
+  GpuSetVerdict verdict = board.verifier().verify_all(board.collect(nonce), options);
+  EXPECT_FALSE(verdict.accepted);
+  const GpuVerdict& gpu = verdict.gpus[0];
+  EXPECT_EQ(gpu.checks.find("vbios-rim-signature-verified")->outcome, CheckOutcome::kFail);
+  EXPECT_NE(gpu.checks.find("measurements-match")->detail.find("not compared"), std::string::npos);
+  EXPECT_NE(gpu.claims()["measres"], "success");
+}
+
 TEST(LocalVerifier, SimulatedEvidenceFailsAgainstNvidiasRoots) {
   SimBoard board(1);
   ASSERT_TRUE(board.attester);
