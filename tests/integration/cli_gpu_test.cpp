@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cllm/common/file.hpp"
 #include "cllm/common/json.hpp"
 #include "integration/node_under_test.hpp"
 #include "support/subprocess.hpp"
@@ -136,6 +137,18 @@ TEST_F(CliGpuDev, NrasCannotJudgeSimulatedGpus) {
   EXPECT_NE(factor_detail(run.json, "gpu_evidence").find("NRAS cannot verify simulated GPUs"),
             std::string::npos)
       << run.result.out;
+}
+
+TEST_F(CliGpuDev, NrasKeyIsReadFromAFileThatMustHoldOne) {
+  const std::string empty_key = node_->dir.path() + "/nras-empty.key";
+  ASSERT_TRUE(write_file_atomic(empty_key, as_bytes(std::string("\n")), 0600));
+  auto run = run_verify(node_->url,
+                        {"--allow-simulated", "--gpu-verifier", "nras", "--nras-url",
+                         "https://127.0.0.1:9", "--nras-key-file", empty_key},
+                        false);
+  EXPECT_NE(run.result.exit_code, 0);
+  EXPECT_NE((run.result.out + run.result.err).find("nras-empty.key is empty"), std::string::npos)
+      << run.result.out << run.result.err;
 }
 
 // A node serving GPU evidence a compromised host could produce (hidden --sim-gpu-fault).

@@ -1,7 +1,10 @@
 #include "cllm/cli/gpu_sources.hpp"
 
+#include <openssl/crypto.h>
+
 #include "cllm/cli/cli_io.hpp"
 #include "cllm/common/clock.hpp"
+#include "cllm/common/file.hpp"
 #include "cllm/net/http_client.hpp"
 
 namespace cllm::cli {
@@ -58,6 +61,19 @@ Result<std::function<Result<gpu::NrasAttestation>(ByteView, const gpu::GpuEviden
 make_nras_attest(const GpuSourceFlags& flags) {
   gpu::NrasClientOptions options;
   options.base_url = flags.nras_url;
+  options.allow_hold_cert = flags.allow_hold_cert;
+  if (!flags.nras_key_file.empty()) {
+    // From a file, never a flag value: command lines are visible to every user of the machine.
+    CLLM_ASSIGN_OR_RETURN(Bytes key, read_file(flags.nras_key_file, 64 * 1024));
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' '))
+      key.pop_back();
+    options.service_key = SecretBytes(key);
+    OPENSSL_cleanse(key.data(), key.size());
+    if (options.service_key.empty()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--nras-key-file " + flags.nras_key_file + " is empty");
+    }
+  }
   CLLM_ASSIGN_OR_RETURN(auto http, system_trust_client());
   auto client = std::make_shared<gpu::NrasClient>(options, http, SystemClock::instance());
   using Attest = std::function<Result<gpu::NrasAttestation>(ByteView, const gpu::GpuEvidenceList&)>;

@@ -22,7 +22,8 @@ struct GpuSourceFlags {
   bool no_ocsp = false;                                               // --no-ocsp
   std::string ocsp_url;          // --ocsp-url (default: the certificates' responder)
   std::string ocsp_dir;          // --ocsp-dir (default ~/.cache/cllm/ocsp)
-  bool allow_hold_cert = false;  // --allow-hold-cert
+  bool allow_hold_cert = false;  // --allow-hold-cert (also sent to NRAS)
+  std::string nras_key_file;     // --nras-key-file: the NRAS service key, read from a file
 };
 
 // Adds --no-ocsp, --ocsp-url, --ocsp-dir, --allow-hold-cert.

@@ -39,6 +39,9 @@ void add_node_verify_flags(CLI::App* app, NodeVerifyFlags& flags, bool with_nonc
       ->capture_default_str();
   app->add_option("--nras-url", flags.gpu_sources.nras_url, "NRAS base URL (--gpu-verifier nras)")
       ->capture_default_str();
+  app->add_option("--nras-key-file", flags.gpu_sources.nras_key_file,
+                  "File holding the NRAS service key, sent as a bearer token (https only)")
+      ->check(CLI::ExistingFile);
   app->add_flag("--skip-rims", flags.skip_rims,
                 "Do not compare GPU measurements with RIMs (evidence checks still run)");
   add_ocsp_flags(app, flags.gpu_sources);
