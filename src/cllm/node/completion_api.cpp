@@ -42,11 +42,16 @@ class HashedStream {
     return !failed_;
   }
 
-  bool data(std::string_view payload) {
-    if (!start()) return false;
+  static std::string event_of(std::string_view payload) {
     std::string event = "data: ";
     event += payload;
     event += "\n\n";
+    return event;
+  }
+
+  bool data(std::string_view payload) {
+    if (!start()) return false;
+    std::string event = event_of(payload);
     if (!writer_.write(event)) {
       failed_ = true;
       return false;
@@ -57,6 +62,8 @@ class HashedStream {
 
   void finish() { (void)writer_.finish(); }
   const std::string& sent() const { return sent_; }
+  // The bytes the stream will have sent once `payload` is written too.
+  std::string sent_with(std::string_view payload) const { return sent_ + event_of(payload); }
 
  private:
   net::ResponseWriter& writer_;
@@ -186,14 +193,17 @@ void run_completion(Node::State& state, const net::Request& request,
   stream.data(stream_chunk_json(meta, "", false, finish));
   Usage usage{result->prompt_tokens, result->completion_tokens};
   if (req.include_usage) stream.data(stream_usage_chunk_json(meta, usage));
+  // The receipt is stored before the last event goes out, over the bytes as they will be: a
+  // client that has read the whole stream must find it. (Stored after, `cllm chat` and a test
+  // that asked at once could get a 404 under load.)
+  if (!stream.failed()) {
+    state.receipts.put(Receipt{meta.id, sha256_hex(request.body),
+                               sha256_hex(stream.sent_with("[DONE]")), meta.created});
+  }
   stream.data("[DONE]");
   stream.finish();
   state.metrics.add_tokens(usage.prompt_tokens, usage.completion_tokens);
   state.metrics.observe_request_duration(seconds_since(started));
-  if (!stream.failed()) {
-    state.receipts.put(
-        Receipt{meta.id, sha256_hex(request.body), sha256_hex(stream.sent()), meta.created});
-  }
 }
 
 }  // namespace
