@@ -150,6 +150,7 @@ int run_chat(const ChatOptions& o) {
     return true;
   });
   std::fputc('\n', stdout);
+  std::fflush(stdout);  // before the receipt lines on stderr, also when both go to one pipe
   if (!response) return print_error("chat", response.error()), kExitFailed;
   if (response->status != 200) {
     return fail("HTTP " + std::to_string(response->status) + ": " + response->body);
