@@ -1,6 +1,8 @@
 #include "cllm/gpu/rim_store.hpp"
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -107,6 +109,19 @@ Result<std::optional<FetchedRim>> RimStore::from_folder(const std::string& dir, 
   return std::optional<FetchedRim>();
 }
 
+namespace {
+
+// How long ago the file was last written; nullopt when that cannot be read (treated as stale).
+std::optional<std::chrono::seconds> file_age(const std::string& path) {
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(path, ec);
+  if (ec) return std::nullopt;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  return std::chrono::duration_cast<std::chrono::seconds>(now - written);
+}
+
+}  // namespace
+
 Result<FetchedRim> RimStore::from_service(std::string_view id) const {
   if (!options_.client) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -145,18 +160,32 @@ Result<FetchedRim> RimStore::fetch(std::string_view id) const {
     if (found) return std::move(*found);
     looked += " local folder " + *options_.local_dir + ";";
   }
+  std::optional<FetchedRim> stale;  // a cached copy past cache_max_age
   if (options_.cache_dir) {
     CLLM_ASSIGN_OR_RETURN(auto found,
                           from_folder(*options_.cache_dir, id, RimSource::kCache, false));
-    if (found) return std::move(*found);
-    looked += " cache " + *options_.cache_dir + ";";
+    if (found) {
+      const auto age = file_age(found->location);
+      if (!options_.service_url || (age && *age <= options_.cache_max_age)) {
+        return std::move(*found);
+      }
+      stale = std::move(found);
+    } else {
+      looked += " cache " + *options_.cache_dir + ";";
+    }
   }
   if (!options_.service_url) {
     return make_error(ErrorCode::kNotFound,
                       "RIM " + std::string(id) + " not found (looked in" +
                           (looked.empty() ? std::string(" nothing") : looked) + ")");
   }
-  CLLM_ASSIGN_OR_RETURN(auto fetched, from_service(id));
+  auto refreshed = from_service(id);
+  if (!refreshed.ok() && stale) {
+    stale->location += " (older than the cache's maximum age; refreshing it failed: " +
+                       refreshed.error().message() + ")";
+    return std::move(*stale);
+  }
+  CLLM_ASSIGN_OR_RETURN(auto fetched, std::move(refreshed));
   if (options_.cache_dir) {
     // Best effort: a read-only cache must not turn a good answer into a failure. The file is
     // written to a temporary name and renamed, so readers never see half a RIM.

@@ -9,6 +9,7 @@
 // found (NVIDIA RIM service)", so callers can tell "no such RIM" from "service down".
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,10 @@ struct RimStoreOptions {
   std::optional<std::string> local_dir;
   // Folder where RIMs fetched from the service are kept as <id>.xml. Unset: no cache.
   std::optional<std::string> cache_dir;
+  // A cached RIM older than this (file time) is fetched again when a service is configured,
+  // since NVIDIA re-issues RIMs under the same id; if that fails the old copy is used and its
+  // location says so.
+  std::chrono::seconds cache_max_age{7 * 24 * 3600};
   // The service base URL (no trailing path); unset: the service is not consulted.
   std::optional<std::string> service_url = std::string(kDefaultRimServiceUrl);
   // Sent as "Authorization: Bearer <key>" when set. Never logged.

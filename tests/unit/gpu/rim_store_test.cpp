@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -175,6 +176,38 @@ TEST_F(RimStoreService, FetchesChecksAndCaches) {
   EXPECT_EQ(again->xml, r->xml);
   EXPECT_EQ(service_.requests(), 1);
   EXPECT_TRUE(std::filesystem::exists(cache.path() + "/rims/" + kDriverId + ".xml"));
+}
+
+TEST_F(RimStoreService, ACachedRimPastItsMaximumAgeIsFetchedAgain) {
+  CLLM_REQUIRE_SHARED_FILE(driver, kDriverFile);
+  const std::string xml = read_text_file(driver).value();
+  service_.answer(kDriverId, net::Response::json(200, service_json(kDriverId, xml)));
+  test::TempDir cache;
+  auto o = options();
+  o.cache_dir = cache.path();
+  RimStore store(o);
+  ASSERT_TRUE(store.fetch(kDriverId).ok());
+  const std::string cached = cache.path() + "/" + kDriverId + ".xml";
+  auto backdate = [&] {
+    std::filesystem::last_write_time(
+        cached, std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 8));
+  };
+  // NVIDIA re-issues RIMs under the same id: an 8-day-old copy is asked for again.
+  backdate();
+  auto refreshed = store.fetch(kDriverId);
+  ASSERT_TRUE(refreshed.ok());
+  EXPECT_EQ(refreshed->source, RimSource::kService);
+  EXPECT_EQ(service_.requests(), 2);
+  // A fresh copy is used as is.
+  EXPECT_EQ(store.fetch(kDriverId)->source, RimSource::kCache);
+  EXPECT_EQ(service_.requests(), 2);
+  // The service failing, an old copy still serves, and says how it came.
+  backdate();
+  service_.answer(kDriverId, net::Response::json(503, R"({"error":"down"})"));
+  auto stale = store.fetch(kDriverId);
+  ASSERT_TRUE(stale.ok()) << stale.error().message();
+  EXPECT_EQ(stale->source, RimSource::kCache);
+  EXPECT_NE(stale->location.find("refreshing it failed"), std::string::npos) << stale->location;
 }
 
 TEST_F(RimStoreService, NotFoundIsItsOwnError) {
