@@ -338,6 +338,19 @@ bool Certificate::is_signed_by(const Certificate& issuer) const {
   return ok;
 }
 
+bool Certificate::is_ca() const {
+  const bool ca = X509_check_ca(get()) != 0;
+  ERR_clear_error();
+  return ca;
+}
+
+bool Certificate::may_sign_documents() const {
+  // UINT32_MAX when the certificate has no keyUsage extension (any use allowed).
+  const bool ok = (X509_get_key_usage(get()) & KU_DIGITAL_SIGNATURE) != 0;
+  ERR_clear_error();
+  return ok;
+}
+
 Result<EcCurve> Certificate::ecdsa_curve() const {
   EVP_PKEY* pkey = public_key();
   char name[64] = {};

@@ -63,6 +63,10 @@ class Certificate {
   Result<Bytes> extension(std::string_view oid) const;
   // Whether issuer signed this certificate (signature only: no names, times or CA checks).
   bool is_signed_by(const Certificate& issuer) const;
+  // Whether it is a CA (basicConstraints cA, or OpenSSL's legacy rules), and whether its
+  // keyUsage, when present, allows digitalSignature: what a document signer must (not) be.
+  bool is_ca() const;
+  bool may_sign_documents() const;
   // The curve of the certificate's ECDSA key; kUnsupported for other keys and curves.
   Result<EcCurve> ecdsa_curve() const;
   // Verifies raw r||s over message with the certificate's key, which must be on `curve`

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "cllm/common/printable.hpp"
 #include "cllm/gpu/xml_signature.hpp"
 
 namespace cllm::gpu {
@@ -20,12 +21,7 @@ bool iequal_ascii(std::string_view a, std::string_view b) {
 }
 
 std::string printable(std::string_view s) {
-  std::string out(s.substr(0, 64));
-  for (char& c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7f) c = '?';
-  }
-  return out;
+  return printable_ascii(s, 64);
 }
 
 RimCertChainVerdict chain_verdict(const Result<std::vector<crypto::Certificate>>& verified,
@@ -59,6 +55,16 @@ std::string_view rim_cert_status_name(RimCertStatus status) {
 RimCertChainVerdict verify_rim_cert_chain(const crypto::Certificate& signer,
                                           const std::vector<crypto::Certificate>& others,
                                           const crypto::Certificate& anchor, std::int64_t now) {
+  // The signer is an end entity allowed to sign (NVIDIA's "RIM L4 Signer": CA:FALSE,
+  // digitalSignature); a CA certificate of the chain must not stand in for it.
+  if (signer.is_ca() || !signer.may_sign_documents()) {
+    RimCertChainVerdict refused;
+    refused.status = RimCertStatus::kInvalid;
+    refused.detail =
+        "the signer " + signer.subject_common_name() +
+        (signer.is_ca() ? " is a CA certificate" : " may not sign (no digitalSignature key usage)");
+    return refused;
+  }
   crypto::ChainVerifyOptions options;
   options.at_time = now;
   auto at_now = crypto::verify_chain(signer, others, anchor, options);

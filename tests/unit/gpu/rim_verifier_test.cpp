@@ -80,6 +80,23 @@ TEST(RimVerifier, GenuineDriverRimIsValidToday) {
             std::string::npos);
 }
 
+TEST(RimVerifier, OnlyAnEndEntityThatMaySignCanBeTheSigner) {
+  LOAD_RIM(xml, "nvat_sdk/rims/NV_GPU_DRIVER_GH100_550.144.03.xml");
+  const RimAppraisal a = verify_rim(as_bytes(xml), options_at(xml_root, kToday));
+  ASSERT_EQ(a.certificates.size(), 4U);
+  const crypto::Certificate& signer = a.certificates[0];  // HCC RIM L4 Signer
+  EXPECT_FALSE(signer.is_ca());
+  EXPECT_TRUE(signer.may_sign_documents());
+  const std::vector<crypto::Certificate> others(a.certificates.begin() + 1, a.certificates.end());
+  EXPECT_EQ(verify_rim_cert_chain(signer, others, xml_root, kToday).status, RimCertStatus::kValid);
+  // The intermediate CA chains to the same root, but a CA is no document signer.
+  const crypto::Certificate& ca = a.certificates[1];
+  ASSERT_TRUE(ca.is_ca());
+  const RimCertChainVerdict v = verify_rim_cert_chain(ca, others, xml_root, kToday);
+  EXPECT_EQ(v.status, RimCertStatus::kInvalid);
+  EXPECT_NE(v.detail.find("is a CA certificate"), std::string::npos) << v.detail;
+}
+
 TEST(RimVerifier, VersionComparesCaseInsensitivelyAndFailsOnADifference) {
   LOAD_RIM(xml, "nvtrust_local_verifier/rims/1010_0200_882_96005E0001_PROD.swidtag");
   auto o = options_at(xml_root, kJune2024);
