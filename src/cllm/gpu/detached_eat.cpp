@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "cllm/common/hex.hpp"
+#include "cllm/common/printable.hpp"
 #include "cllm/crypto/hash.hpp"
 
 namespace cllm::gpu {
@@ -15,11 +16,7 @@ constexpr std::size_t kMaxPrintable = 200;
 
 // Outside text in a message: bounded, control and non-ASCII bytes replaced.
 std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, kMaxPrintable))
-    out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  if (text.size() > kMaxPrintable) out += "...";
-  return out;
+  return printable_ascii(text, kMaxPrintable);
 }
 
 // "GPU-3" -> (kGpu, 3). nullopt for anything else.

@@ -2,6 +2,7 @@
 
 #include "cllm/common/base64.hpp"
 #include "cllm/common/json.hpp"
+#include "cllm/common/printable.hpp"
 
 namespace cllm::gpu {
 
@@ -11,10 +12,7 @@ constexpr std::size_t kCoordinateSize = 48;  // P-384
 constexpr std::size_t kMaxX5cCertificates = 8;
 
 std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 80))
-    out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
+  return printable_ascii(text, 80);
 }
 
 Result<Bytes> coordinate(const Json& key, std::string_view name) {
